@@ -11,7 +11,9 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Framewise.Version.class,
         description = "Real-time video classification on Apache Flink.",
-        subcommands = {ModelCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, KafkaCommand.class, ResultsCommand.class, ModelCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Framewise {
 
     public static void main(String[] args) {
@@ -37,9 +39,11 @@ public final class Framewise {
     private static int onFailure(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
         boolean expected = e instanceof CheckpointException || e instanceof InvalidModelException
-                || e instanceof UserException || e instanceof IllegalArgumentException;
+                || e instanceof UserException || e instanceof IllegalArgumentException
+                || e instanceof dev.framewise.job.ConfigException;
         if (expected) {
-            err.println("framewise: error: " + e.getMessage());
+            String prefix = e instanceof dev.framewise.job.ConfigException ? "framewise: configuration error: " : "framewise: error: ";
+            err.println(prefix + e.getMessage());
         } else {
             err.println("framewise: error: " + e.getClass().getSimpleName() + ": " + e.getMessage()
                     + (debug() ? "" : " (set FRAMEWISE_DEBUG=1 for the stack trace)"));

@@ -1,0 +1,217 @@
+package dev.framewise.operators.inference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.framewise.schemas.DeadLetter;
+import dev.framewise.schemas.DeadLetterReason;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The batching operator in Flink's operator test harness, with a fake model handler and processing
+ * time driven by the test: batches by size, by delay, before each checkpoint barrier and at the
+ * end of input; rejections go to the dead-letter output.
+ */
+class BatchInferenceOperatorTest {
+    /** What the fake sessions saw, across the (serialized) handler copies. */
+    static final List<Integer> BATCHES = new CopyOnWriteArrayList<>();
+    static final AtomicInteger OPENED = new AtomicInteger();
+    static final AtomicInteger CLOSED = new AtomicInteger();
+
+    private OneInputStreamOperatorTestHarness<String, String> harness;
+
+    @BeforeEach
+    void reset() {
+        BATCHES.clear();
+        OPENED.set(0);
+        CLOSED.set(0);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (harness != null) {
+            harness.close();
+        }
+    }
+
+    private void open(int maxBatch, Duration maxDelay) throws Exception {
+        harness = new OneInputStreamOperatorTestHarness<>(
+                new BatchInferenceOperator<>(new FakeHandler(), new BatchSettings(maxBatch, maxDelay)));
+        harness.setProcessingTime(0);
+        harness.open();
+    }
+
+    private void push(String... inputs) throws Exception {
+        for (String in : inputs) {
+            harness.processElement(in, 0);
+        }
+    }
+
+    private List<String> emitted() {
+        return new ArrayList<>(harness.extractOutputValues());
+    }
+
+    @Test
+    void aFullBatchRunsAtOnce() throws Exception {
+        open(3, Duration.ofHours(1));
+        push("a", "b");
+        assertEquals(List.of(), emitted());
+        push("c");
+        assertEquals(List.of("a@3", "b@3", "c@3"), emitted(), "in arrival order, batch of 3");
+        push("d");
+        assertEquals(3, emitted().size(), "d waits for its batch");
+        assertEquals(List.of(3), BATCHES);
+    }
+
+    @Test
+    void aPartialBatchRunsWhenItsOldestInputHasWaitedTheMaximumDelay() throws Exception {
+        open(10, Duration.ofMillis(100));
+        harness.setProcessingTime(1_000);
+        push("a");
+        harness.setProcessingTime(1_050);
+        push("b");
+        harness.setProcessingTime(1_099);
+        assertEquals(List.of(), emitted());
+        harness.setProcessingTime(1_100);
+        assertEquals(List.of("a@2", "b@2"), emitted());
+
+        // The next batch's deadline counts from its own first input.
+        harness.setProcessingTime(1_150);
+        push("c");
+        harness.setProcessingTime(1_249);
+        assertEquals(2, emitted().size());
+        harness.setProcessingTime(1_250);
+        assertEquals(List.of("a@2", "b@2", "c@1"), emitted());
+    }
+
+    @Test
+    void aBatchFlushedBySizeLeavesNoStaleDeadline() throws Exception {
+        open(2, Duration.ofMillis(100));
+        harness.setProcessingTime(0);
+        push("a", "b");
+        harness.setProcessingTime(60);
+        push("c");
+        // a's old deadline (100) must not cut c's batch short; c's own deadline is 160.
+        harness.setProcessingTime(120);
+        assertEquals(List.of("a@2", "b@2"), emitted());
+        harness.setProcessingTime(160);
+        assertEquals(List.of("a@2", "b@2", "c@1"), emitted());
+        assertEquals(List.of(2, 1), BATCHES);
+    }
+
+    @Test
+    void theBufferIsFlushedBeforeACheckpointBarrier() throws Exception {
+        open(10, Duration.ofHours(1));
+        push("a", "b");
+        harness.prepareSnapshotPreBarrier(1);
+        assertEquals(List.of("a@2", "b@2"), emitted(), "nothing read but not emitted may sit in a checkpoint");
+        harness.snapshot(1, 1);
+        harness.prepareSnapshotPreBarrier(2);
+        assertEquals(List.of(2), BATCHES, "an empty buffer runs no batch");
+    }
+
+    @Test
+    void theBufferIsFlushedAtTheEndOfInput() throws Exception {
+        open(10, Duration.ofHours(1));
+        push("a", "b", "c");
+        harness.endInput();
+        assertEquals(List.of("a@3", "b@3", "c@3"), emitted());
+    }
+
+    @Test
+    void rejectedInputsBecomeDeadLettersAndTakeNoSlot() throws Exception {
+        open(2, Duration.ofHours(1));
+        push("a", "bad-1", "b");
+        assertEquals(List.of("a@2", "b@2"), emitted());
+        List<DeadLetter> dead = new ArrayList<>();
+        for (StreamRecord<DeadLetter> r : harness.getSideOutput(BatchInferenceOperator.DEAD_LETTERS)) {
+            dead.add(r.getValue());
+        }
+        assertEquals(1, dead.size());
+        assertEquals(DeadLetterReason.CORRUPT_IMAGE, dead.get(0).getReason());
+        assertEquals("fake rejects bad-1", dead.get(0).getMessage());
+    }
+
+    @Test
+    void oneSessionPerSubtaskOpenedInOpenAndClosedOnce() throws Exception {
+        open(2, Duration.ofHours(1));
+        assertEquals(1, OPENED.get());
+        harness.close();
+        harness = null;
+        assertEquals(1, CLOSED.get());
+    }
+
+    @Test
+    void timingsAreReportedPerInput() throws Exception {
+        open(2, Duration.ofHours(1));
+        push("a", "b");
+        List<String> out = emitted();
+        assertTrue(out.get(0).startsWith("a@2"));
+        assertEquals(2, FakeSession.lastTiming.batchSize());
+        assertTrue(FakeSession.lastTiming.queueNanos() >= 0 && FakeSession.lastTiming.inferenceNanos() >= 0);
+    }
+
+    static final class FakeHandler implements ModelHandler<String, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public InferenceSession<String, String> open(SessionContext context) {
+            OPENED.incrementAndGet();
+            return new FakeSession(context.maxBatchSize());
+        }
+    }
+
+    static final class FakeSession implements InferenceSession<String, String> {
+        static volatile BatchTiming lastTiming;
+        private final String[] slots;
+        private int lastBatch;
+
+        FakeSession(int max) {
+            slots = new String[max];
+        }
+
+        @Override
+        public void stage(int slot, String input) throws RejectedInputException {
+            if (input.startsWith("bad")) {
+                throw new RejectedInputException(DeadLetterReason.CORRUPT_IMAGE, "fake rejects " + input);
+            }
+            slots[slot] = input;
+        }
+
+        @Override
+        public void run(int n) {
+            lastBatch = n;
+            BATCHES.add(n);
+        }
+
+        @Override
+        public String result(int slot, String input, BatchTiming timing) {
+            lastTiming = timing;
+            assertEquals(slots[slot], input, "the operator hands back the input it staged in that slot");
+            return input + "@" + lastBatch;
+        }
+
+        @Override
+        public DeadLetter deadLetter(String input, RejectedInputException why) {
+            return DeadLetter.newBuilder().setReason(why.reason()).setMessage(why.getMessage()).setSourceTopic("test")
+                    .setSourcePartition(0).setSourceOffset(0).setDeadLetterTime(Instant.EPOCH)
+                    .setOriginal(ByteBuffer.wrap(input.getBytes(java.nio.charset.StandardCharsets.UTF_8))).build();
+        }
+
+        @Override
+        public void close() {
+            CLOSED.incrementAndGet();
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package dev.framewise.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.framewise.demo.SyntheticCamera;
+import dev.framewise.kafka.EmbeddedKafka;
+import dev.framewise.kafka.KafkaConnections;
+import dev.framewise.kafka.RawFrameRecordDeserializer;
+import dev.framewise.model.ModelBuilder;
+import dev.framewise.model.arch.MobileNetV2;
+import dev.framewise.model.weights.GeneratedWeights;
+import dev.framewise.operators.frames.RawFrameRecord;
+import dev.framewise.schemas.FrameClassification;
+import dev.framewise.schemas.SingleObjectCodec;
+import dev.framewise.testing.Topics;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Frames sit in the batching buffer while checkpoints are taken; the job then fails mid-stream and
+ * restores from its last checkpoint. No frame is lost (at-least-once), and with exactly-once a
+ * read_committed consumer sees every frame exactly once.
+ */
+class FramewiseJobFailureITCase {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    static final int FRAMES = 240;
+    static final int FAIL_AT_RECORD = 120;
+    static final int MAX_BATCH = 64;
+
+    /** Records read per test id, across restarts (the MiniCluster shares this JVM). */
+    static final Map<String, AtomicInteger> READ = new ConcurrentHashMap<>();
+    static final Map<String, AtomicInteger> FAILURES = new ConcurrentHashMap<>();
+
+    static EmbeddedKafka kafka;
+    static Path model;
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.start();
+        model = dir.resolve("mobilenetv2.onnx");
+        ModelBuilder.write(ModelBuilder.build(MobileNetV2.X100, GeneratedWeights.generate(MobileNetV2.X100, 1)), model);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"at-least-once", "exactly-once"})
+    void noFrameIsLostWhenTheJobFailsWithFramesInTheBatchBuffer(String delivery) throws Exception {
+        String id = delivery;
+        String frames = "fail-" + id + "-frames";
+        String results = "fail-" + id + "-classifications";
+        String dead = "fail-" + id + "-dlq";
+        kafka.createTopics(2, frames, results, dead);
+        READ.put(id, new AtomicInteger());
+        FAILURES.put(id, new AtomicInteger());
+
+        JobSettings settings = JobSettings.from(new ConfigSource()
+                .set("kafka.bootstrap-servers", kafka.bootstrapServers(), "test")
+                .set("kafka.topic.frames", frames, "test")
+                .set("kafka.topic.classifications", results, "test")
+                .set("kafka.topic.dead-letters", dead, "test")
+                .set("kafka.group-id", "fail-" + id, "test")
+                .set("model.path", model.toString(), "test")
+                .set("batch.max-size", Integer.toString(MAX_BATCH), "test")
+                // Long enough that only checkpoint barriers (and the end) flush a partial batch.
+                .set("batch.max-delay", "1 min", "test")
+                .set("checkpoint.interval", "300 ms", "test")
+                .set("delivery.guarantee", delivery, "test")
+                .set("delivery.transaction-timeout", "2 min", "test")
+                .set("pipeline.parallelism", "2", "test"));
+
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        FramewiseJob.build(env, settings,
+                KafkaConnections.sourceBuilder(settings).setDeserializer(new FailOnce(id)).build(),
+                KafkaConnections.classificationsSink(settings), KafkaConnections.deadLettersSink(settings));
+        JobClient job = env.executeAsync("framewise-failure-" + id);
+
+        // Frames arrive over a few seconds, so that checkpoints happen while batches are filling.
+        try (KafkaProducer<byte[], byte[]> producer = Topics.producer(kafka.bootstrapServers());
+                SyntheticCamera a = new SyntheticCamera("cam-a", 320, 240, 80);
+                SyntheticCamera b = new SyntheticCamera("cam-b", 320, 240, 80)) {
+            for (int seq = 0; seq < FRAMES / 2; seq++) {
+                for (SyntheticCamera cam : List.of(a, b)) {
+                    Topics.send(producer, frames, cam.cameraId().getBytes(StandardCharsets.UTF_8),
+                            cam.record(seq, Instant.now(), null));
+                }
+                Thread.sleep(15); // pacing the producer, not waiting on the job
+            }
+        }
+
+        Topics.await(Duration.ofSeconds(180), "every frame classified after the failure",
+                () -> uniqueIds(Topics.readAll(kafka.bootstrapServers(), results)).size() == FRAMES);
+        job.stopWithSavepoint(true, dir.resolve("savepoints-" + id).toUri().toString(), SavepointFormatType.CANONICAL)
+                .get();
+
+        assertEquals(1, FAILURES.get(id).get(), "the job failed once, mid-stream");
+        List<ConsumerRecord<byte[], byte[]>> classified = Topics.readAll(kafka.bootstrapServers(), results);
+        Set<String> ids = uniqueIds(classified);
+        assertEquals(FRAMES, ids.size(), "no frame lost");
+        if (delivery.equals("exactly-once")) {
+            assertEquals(FRAMES, classified.size(), "read_committed sees no duplicate");
+        } else {
+            assertTrue(classified.size() >= FRAMES);
+        }
+        assertEquals(0, Topics.readAll(kafka.bootstrapServers(), dead).size());
+        boolean flushedAtBarrier = false;
+        for (ConsumerRecord<byte[], byte[]> r : classified) {
+            FrameClassification c = SingleObjectCodec.FRAME_CLASSIFICATION.decode(r.value());
+            flushedAtBarrier |= c.getLatency().getBatchSize() < MAX_BATCH;
+        }
+        assertTrue(flushedAtBarrier, "partial batches ran: the buffer held frames when barriers came");
+    }
+
+    private static Set<String> uniqueIds(List<ConsumerRecord<byte[], byte[]>> records) {
+        Set<String> ids = new HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            try {
+                FrameClassification c = SingleObjectCodec.FRAME_CLASSIFICATION.decode(r.value());
+                ids.add(c.getCameraId() + "#" + c.getSequence());
+            } catch (SingleObjectCodec.UnreadableRecordException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return ids;
+    }
+
+    /** The job's own deserializer, failing the source once, mid-stream, after checkpoints were taken. */
+    static final class FailOnce implements KafkaRecordDeserializationSchema<RawFrameRecord> {
+        private static final long serialVersionUID = 1L;
+        private final String id;
+        private final RawFrameRecordDeserializer delegate = new RawFrameRecordDeserializer();
+
+        FailOnce(String id) {
+            this.id = id;
+        }
+
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RawFrameRecord> out) throws IOException {
+            if (READ.get(id).incrementAndGet() == FAIL_AT_RECORD && FAILURES.get(id).getAndIncrement() == 0) {
+                throw new IOException("injected failure at record " + FAIL_AT_RECORD);
+            }
+            delegate.deserialize(record, out);
+        }
+
+        @Override
+        public TypeInformation<RawFrameRecord> getProducedType() {
+            return delegate.getProducedType();
+        }
+    }
+}
