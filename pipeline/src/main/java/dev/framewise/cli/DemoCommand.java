@@ -10,6 +10,7 @@ import dev.framewise.job.ConfigSource;
 import dev.framewise.job.FramewiseJob;
 import dev.framewise.job.JobSettings;
 import dev.framewise.kafka.EmbeddedKafka;
+import dev.framewise.kafka.KafkaClients;
 import dev.framewise.kafka.KafkaConnections;
 import dev.framewise.results.CameraTable;
 import dev.framewise.results.LatencyPercentiles;
@@ -24,15 +25,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -126,12 +123,15 @@ final class DemoCommand implements Callable<Integer> {
             FramewiseJob.build(flink.env(), settings, KafkaConnections.source(settings),
                     KafkaConnections.classificationsSink(settings), KafkaConnections.deadLettersSink(settings));
             JobClient job = flink.env().executeAsync(settings.jobName());
-            out.printf("the job runs on a local Flink cluster with %d slots; web UI %s%n", slots, flink.webUi());
+            out.printf("starting the job on a local Flink cluster with %d slots (web UI %s) ... ", slots, flink.webUi());
+            out.flush();
+            flink.awaitTasksRunning(job.getJobID(), Duration.ofMinutes(2));
+            out.printf(Locale.ROOT, "running (%.1f s)%n", (System.nanoTime() - started) / 1e9);
             out.println(seconds > 0 ? "filming for " + seconds + " s; Ctrl-C stops earlier" : "filming until Ctrl-C");
             out.flush();
 
             try (ResultsTap tap = new ResultsTap(kafka.bootstrapServers(), CLASSIFICATIONS, DEAD_LETTERS)) {
-                CameraFeed feed = new CameraFeed(cameras(wh), producer(kafka.bootstrapServers()), FRAMES, brokenEvery);
+                CameraFeed feed = new CameraFeed(cameras(wh), KafkaClients.producer(kafka.bootstrapServers()), FRAMES, brokenEvery);
                 long filmingStart = System.nanoTime();
                 feed.start(fps);
                 LiveTable table = new LiveTable(out);
@@ -261,15 +261,6 @@ final class DemoCommand implements Callable<Integer> {
             list.add(new SyntheticCamera(name, wh[0], wh[1], 85));
         }
         return list;
-    }
-
-    private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "2");
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     private int[] parseSize() {

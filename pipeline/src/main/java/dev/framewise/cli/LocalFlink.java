@@ -28,6 +28,36 @@ record LocalFlink(StreamExecutionEnvironment env, String webUi) {
         return new LocalFlink(env, "http://127.0.0.1:" + conf.get(RestOptions.BIND_PORT));
     }
 
+    /**
+     * Waits until every task of the job runs. A job reads RUNNING while its tasks are still being
+     * deployed; a task reads RUNNING only once its operators are open (the model loaded).
+     */
+    void awaitTasksRunning(org.apache.flink.api.common.JobID job, java.time.Duration timeout) throws InterruptedException {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.URI uri = java.net.URI.create(webUi + "/jobs/" + job);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        while (System.nanoTime() < deadline) {
+            try {
+                String body = http.send(java.net.http.HttpRequest.newBuilder(uri).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                com.fasterxml.jackson.databind.JsonNode vertices = json.readTree(body).path("vertices");
+                boolean all = vertices.size() > 0;
+                for (com.fasterxml.jackson.databind.JsonNode v : vertices) {
+                    all &= "RUNNING".equals(v.path("status").asText());
+                }
+                if (all) {
+                    return;
+                }
+            } catch (java.io.IOException e) {
+                // the REST endpoint is still starting
+            }
+            Thread.sleep(200);
+        }
+        throw new Framewise.UserException("the job's tasks did not start within " + timeout.toSeconds()
+                + " s; see the log file and the web UI " + webUi);
+    }
+
     /** {@code preferred} if it is free, else any free port. */
     private static int freePort(int preferred) {
         try (ServerSocket s = new ServerSocket(preferred, 1, InetAddress.getLoopbackAddress())) {

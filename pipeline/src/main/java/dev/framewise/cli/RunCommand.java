@@ -72,6 +72,7 @@ final class RunCommand implements Callable<Integer> {
         FramewiseJob.build(flink.env(), settings, KafkaConnections.source(settings),
                 KafkaConnections.classificationsSink(settings), KafkaConnections.deadLettersSink(settings));
         JobClient client = flink.env().executeAsync(settings.jobName());
+        flink.awaitTasksRunning(client.getJobID(), java.time.Duration.ofMinutes(2));
         out.printf("job %s running on a local Flink cluster with %d slot(s), web UI %s%n", client.getJobID(), n, flink.webUi());
         out.printf("reading %s from %s; results to %s, dead letters to %s (%s). Ctrl-C stops.%n", settings.framesTopic(),
                 settings.bootstrapServers(), settings.classificationsTopic(), settings.deadLettersTopic(),

@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code framewise model build|info} as a user runs them: exit status, output, and one-line errors. */
 class ModelCommandTest {
@@ -21,14 +18,9 @@ class ModelCommandTest {
     record Run(int status, String out, String err) {
     }
 
-    static Run run(String... args) {
-        CommandLine cl = Framewise.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int status = cl.execute(args);
-        return new Run(status, out.toString(), err.toString());
+    static Run run(String... args) throws Exception {
+        CliRun r = CliRun.run(args);
+        return new Run(r.status(java.time.Duration.ofMinutes(1)), r.out(), r.err());
     }
 
     @Test

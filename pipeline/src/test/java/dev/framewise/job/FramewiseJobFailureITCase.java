@@ -4,19 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.framewise.demo.SyntheticCamera;
-import dev.framewise.kafka.EmbeddedKafka;
+import dev.framewise.kafka.KafkaClients;
 import dev.framewise.kafka.KafkaConnections;
 import dev.framewise.kafka.RawFrameRecordDeserializer;
-import dev.framewise.model.ModelBuilder;
 import dev.framewise.model.arch.MobileNetV2;
-import dev.framewise.model.weights.GeneratedWeights;
 import dev.framewise.operators.frames.RawFrameRecord;
 import dev.framewise.schemas.FrameClassification;
 import dev.framewise.schemas.SingleObjectCodec;
 import dev.framewise.testing.Topics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -37,10 +34,8 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -49,7 +44,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * restores from its last checkpoint. No frame is lost (at-least-once), and with exactly-once a
  * read_committed consumer sees every frame exactly once.
  */
-class FramewiseJobFailureITCase {
+class FramewiseJobFailureITCase extends KafkaJobTestBase {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
@@ -62,24 +57,9 @@ class FramewiseJobFailureITCase {
     static final Map<String, AtomicInteger> READ = new ConcurrentHashMap<>();
     static final Map<String, AtomicInteger> FAILURES = new ConcurrentHashMap<>();
 
-    static EmbeddedKafka kafka;
-    static Path model;
-
-    @TempDir
-    static Path dir;
-
     @BeforeAll
-    static void start() throws Exception {
-        kafka = EmbeddedKafka.start();
-        model = dir.resolve("mobilenetv2.onnx");
-        ModelBuilder.write(ModelBuilder.build(MobileNetV2.X100, GeneratedWeights.generate(MobileNetV2.X100, 1)), model);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
+    static void model() throws Exception {
+        buildModel(MobileNetV2.X100);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -119,7 +99,7 @@ class FramewiseJobFailureITCase {
         JobClient job = env.executeAsync("framewise-failure-" + id);
 
         // Frames arrive over a few seconds, so that checkpoints happen while batches are filling.
-        try (KafkaProducer<byte[], byte[]> producer = Topics.producer(kafka.bootstrapServers());
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers());
                 SyntheticCamera a = new SyntheticCamera("cam-a", 320, 240, 80);
                 SyntheticCamera b = new SyntheticCamera("cam-b", 320, 240, 80)) {
             for (int seq = 0; seq < FRAMES / 2; seq++) {

@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.framewise.demo.SyntheticCamera;
 import dev.framewise.demo.SyntheticCamera.Defect;
-import dev.framewise.kafka.EmbeddedKafka;
+import dev.framewise.kafka.KafkaClients;
 import dev.framewise.kafka.KafkaConnections;
-import dev.framewise.model.ModelBuilder;
 import dev.framewise.model.arch.EfficientFormer;
-import dev.framewise.model.weights.GeneratedWeights;
 import dev.framewise.schemas.DeadLetter;
 import dev.framewise.schemas.DeadLetterReason;
 import dev.framewise.schemas.FrameClassification;
@@ -17,7 +15,6 @@ import dev.framewise.schemas.Latency;
 import dev.framewise.schemas.SingleObjectCodec;
 import dev.framewise.testing.Topics;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,40 +32,23 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole job on a Flink MiniCluster (2 slots) and a real Kafka broker, with EfficientFormer-L1
  * in ONNX Runtime and JavaCV decoding: every frame ends as exactly one classification or one dead
  * letter with the right reason, in order per camera, with a consistent latency breakdown.
  */
-class FramewiseJobITCase {
+class FramewiseJobITCase extends KafkaJobTestBase {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
-    static EmbeddedKafka kafka;
-    static Path model;
-
-    @TempDir
-    static Path dir;
-
     @BeforeAll
-    static void start() throws Exception {
-        kafka = EmbeddedKafka.start();
-        model = dir.resolve("l1.onnx");
-        ModelBuilder.write(ModelBuilder.build(EfficientFormer.L1, GeneratedWeights.generate(EfficientFormer.L1, 1)), model);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
+    static void model() throws Exception {
+        buildModel(EfficientFormer.L1);
     }
 
     /** Twelve broken frames: two of each defect, spread over the cameras and the stream. */
@@ -88,7 +68,7 @@ class FramewiseJobITCase {
         String dead = "it-dlq";
         kafka.createTopics(2, frames, results, dead);
         int sent = 0;
-        try (KafkaProducer<byte[], byte[]> producer = Topics.producer(kafka.bootstrapServers())) {
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers())) {
             List<SyntheticCamera> cameras = List.of(new SyntheticCamera("cam-0", 320, 240, 80),
                     new SyntheticCamera("cam-1", 640, 480, 80), new SyntheticCamera("cam-2", 352, 288, 80));
             for (int seq = 0; seq < 100; seq++) {

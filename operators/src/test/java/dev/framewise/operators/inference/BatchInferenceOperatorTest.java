@@ -12,6 +12,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
+import java.util.Map;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.groups.TaskMetricGroup;
+import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
+import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
@@ -160,6 +171,31 @@ class BatchInferenceOperatorTest {
         assertTrue(out.get(0).startsWith("a@2"));
         assertEquals(2, FakeSession.lastTiming.batchSize());
         assertTrue(FakeSession.lastTiming.queueNanos() >= 0 && FakeSession.lastTiming.inferenceNanos() >= 0);
+    }
+
+    @Test
+    void metricsCountFramesBatchesAndDeadLetters() throws Exception {
+        InterceptingOperatorMetricGroup group = new InterceptingOperatorMetricGroup();
+        TaskMetricGroup task = new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
+            @Override
+            public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name, Map<String, String> variables) {
+                return group;
+            }
+        };
+        MockEnvironment env = new MockEnvironmentBuilder().setMetricGroup(task).build();
+        harness = new OneInputStreamOperatorTestHarness<>(
+                new BatchInferenceOperator<>(new FakeHandler(), new BatchSettings(2, Duration.ofHours(1))), env);
+        harness.open();
+        push("a", "bad-1", "b", "c");
+        harness.endInput();
+        assertEquals(4, ((Counter) group.get("framesIn")).getCount());
+        assertEquals(3, ((Counter) group.get("framesClassified")).getCount());
+        assertEquals(1, ((Counter) group.get("framesDeadLettered")).getCount());
+        Histogram batches = (Histogram) group.get("batchSize");
+        assertEquals(2, batches.getCount(), "a batch of 2, then one of 1 at the end of input");
+        assertEquals(1.5, batches.getStatistics().getMean(), 1e-9);
+        assertTrue(group.get("modelLoadTimeMs") instanceof Gauge<?>);
+        assertTrue(group.get("inferenceTimeMs") instanceof Histogram);
     }
 
     static final class FakeHandler implements ModelHandler<String, String> {
