@@ -97,6 +97,7 @@ public final class SyntheticCamera implements AutoCloseable {
                 .setSequence(sequence)
                 .setCaptureTime(captured)
                 .setCodec(codec)
+                .setKeyFrame(true)
                 .setWidth(w)
                 .setHeight(h)
                 .setPayload(ByteBuffer.wrap(jpeg))

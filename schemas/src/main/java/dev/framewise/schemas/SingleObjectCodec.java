@@ -26,11 +26,23 @@ public final class SingleObjectCodec<T extends SpecificRecordBase> implements Se
     private static final long serialVersionUID = 1L;
 
     public static final SingleObjectCodec<VideoFrame> VIDEO_FRAME =
-            new SingleObjectCodec<>(VideoFrame.class, VideoFrame.getClassSchema());
+            new SingleObjectCodec<>(VideoFrame.class, VideoFrame.getClassSchema(), history("VideoFrame-v1.avsc"));
     public static final SingleObjectCodec<FrameClassification> FRAME_CLASSIFICATION =
             new SingleObjectCodec<>(FrameClassification.class, FrameClassification.getClassSchema());
     public static final SingleObjectCodec<DeadLetter> DEAD_LETTER =
-            new SingleObjectCodec<>(DeadLetter.class, DeadLetter.getClassSchema());
+            new SingleObjectCodec<>(DeadLetter.class, DeadLetter.getClassSchema(), history("DeadLetter-v1.avsc"));
+
+    /** An earlier version of a schema, kept under {@code dev/framewise/schemas/history/}. */
+    static String history(String name) {
+        try (java.io.InputStream in = SingleObjectCodec.class.getResourceAsStream("history/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("schema history " + name + " is missing from the schemas jar");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     private final Class<T> type;
     private final String schemaJson;

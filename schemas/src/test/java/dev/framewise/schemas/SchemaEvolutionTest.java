@@ -110,14 +110,32 @@ class SchemaEvolutionTest {
     void aReasonTheReaderDoesNotKnowReadsAsUnknown() throws Exception {
         Schema next = resource("DeadLetter.next.avsc");
         GenericRecord newer = new GenericRecordBuilder(next)
-                .set("reason", new GenericData.EnumSymbol(next.getField("reason").schema(), "MISSING_KEY_FRAME"))
-                .set("message", "no key frame yet").set("source_topic", "frames").set("source_partition", 0)
+                .set("reason", new GenericData.EnumSymbol(next.getField("reason").schema(), "RATE_LIMITED"))
+                .set("message", "too many frames").set("source_topic", "frames").set("source_partition", 0)
                 .set("source_offset", 5L).set("dead_letter_time", 0L).set("original", ByteBuffer.wrap(new byte[0]))
                 .build();
         byte[] bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), next).encode(newer).array();
         SingleObjectCodec<DeadLetter> reader =
                 new SingleObjectCodec<>(DeadLetter.class, DeadLetter.getClassSchema(), next.toString());
         assertEquals(DeadLetterReason.UNKNOWN, reader.decode(bytes).getReason());
+    }
+
+    @Test
+    void recordsOfTheFirstVersionStillRead() throws Exception {
+        Schema v1;
+        try (InputStream in = getClass().getResourceAsStream("/dev/framewise/schemas/history/VideoFrame-v1.avsc")) {
+            v1 = new Schema.Parser().parse(in);
+        }
+        GenericRecord old = new GenericRecordBuilder(v1)
+                .set("camera_id", "cam-old").set("sequence", 3L).set("capture_time", 5L)
+                .set("codec", new GenericData.EnumSymbol(v1.getField("codec").schema(), "JPEG"))
+                .set("width", 2).set("height", 2).set("payload", ByteBuffer.wrap(new byte[] {1}))
+                .set("headers", Map.of()).build();
+        byte[] bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old).array();
+        VideoFrame read = SingleObjectCodec.VIDEO_FRAME.decode(bytes);
+        assertEquals("cam-old", read.getCameraId());
+        assertEquals(false, read.getKeyFrame());
+        assertEquals(null, read.getCodecConfig());
     }
 
     @Test
