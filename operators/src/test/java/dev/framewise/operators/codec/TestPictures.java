@@ -48,6 +48,31 @@ final class TestPictures {
         return rgb;
     }
 
+    /**
+     * Frame {@code index} of a smooth moving scene: a diagonal colour gradient that drifts, with a soft bright
+     * disc crossing it. Smooth, so that lossy video codecs keep it close; moving, so that P-frames predict.
+     */
+    static byte[] moving(int width, int height, int index) {
+        byte[] rgb = new byte[width * height * 3];
+        double cx = width * (0.2 + 0.6 * (index % 60) / 60.0);
+        double cy = height / 2.0;
+        double radius = Math.min(width, height) / 5.0;
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                double d = Math.hypot(x - cx, y - cy) / radius;
+                double disc = d < 1 ? 1 : d < 1.5 ? (1.5 - d) * 2 : 0;
+                int at = (y * width + x) * 3;
+                int red = 40 + x * 150 / width + index % 60;
+                int green = 60 + y * 120 / height;
+                int blue = 180 - (x + y) * 100 / (width + height) - index % 60;
+                rgb[at] = (byte) (red + (230 - red) * disc);
+                rgb[at + 1] = (byte) (green + (220 - green) * disc);
+                rgb[at + 2] = (byte) (blue + (90 - blue) * disc);
+            }
+        }
+        return rgb;
+    }
+
     static byte[] noise(int width, int height, long seed) {
         byte[] rgb = new byte[width * height * 3];
         new Random(seed).nextBytes(rgb);
