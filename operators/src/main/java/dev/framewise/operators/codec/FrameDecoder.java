@@ -4,9 +4,6 @@ import static org.bytedeco.ffmpeg.global.avcodec.AV_INPUT_BUFFER_PADDING_SIZE;
 import static org.bytedeco.ffmpeg.global.avutil.AVCOL_RANGE_JPEG;
 import static org.bytedeco.ffmpeg.global.avutil.AVCOL_SPC_RGB;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB24;
-import static org.bytedeco.ffmpeg.global.swscale.SWS_BICUBIC;
-import static org.bytedeco.ffmpeg.global.swscale.SWS_BILINEAR;
-import static org.bytedeco.ffmpeg.global.swscale.SWS_POINT;
 
 import dev.framewise.model.Preprocessing;
 import dev.framewise.schemas.Codec;
@@ -36,23 +33,16 @@ import org.bytedeco.javacpp.PointerPointer;
 public final class FrameDecoder implements AutoCloseable {
     /** Keeps every buffer this class sizes from {@code maxPixels} (3 bytes a pixel, plus row padding) in int range. */
     public static final long MAX_PIXELS_LIMIT = Integer.MAX_VALUE / 4;
-    /** PIL's bicubic kernel (a = -0.5), which timm's evaluation uses; swscale's default is C = 0.6. */
-    private static final double[] PIL_BICUBIC = {0.0, 0.5};
     private static final ByteBuffer NO_PAYLOAD = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     private final long maxPixels;
-    private final int inputSize;
-    private final int resizeSize;
     private final NativeBuffer input;
     private final ImageHeader header = new ImageHeader();
     private final PictureDecoder pictures;
-    private final RgbScaler scaler;
-    private final CropNormalizer normalizer;
+    private final PicturePreprocessor preprocessor;
     // Four entries, as sws_scale reads four planes: shorter arrays make it read foreign memory.
     private final PointerPointer<BytePointer> rawData = new PointerPointer<>(4);
     private final IntPointer rawStride = new IntPointer(4);
-    private int resizedWidth;
-    private int resizedHeight;
     private boolean closed;
 
     /**
@@ -60,28 +50,12 @@ public final class FrameDecoder implements AutoCloseable {
      *     fit in it too, which bounds the aspect ratio
      */
     public FrameDecoder(Preprocessing preprocessing, long maxPixels) {
-        Objects.requireNonNull(preprocessing, "preprocessing");
-        this.inputSize = preprocessing.inputSize();
-        this.resizeSize = preprocessing.resizeSize();
-        long smallest = (long) resizeSize * resizeSize;
-        if (maxPixels < smallest || maxPixels > MAX_PIXELS_LIMIT) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "maxPixels must be between %d (the resized picture of %s) and %d, got %d", smallest,
-                    preprocessing, MAX_PIXELS_LIMIT, maxPixels));
-        }
+        this.preprocessor = new PicturePreprocessor(preprocessing, maxPixels);
         this.maxPixels = maxPixels;
-        this.normalizer = new CropNormalizer(inputSize, preprocessing.mean(), preprocessing.std());
         for (int i = 0; i < 4; i++) {
             rawData.put(i, (Pointer) null);
             rawStride.put(i, 0);
         }
-        this.scaler = switch (preprocessing.interpolation()) {
-            case "bicubic" -> new RgbScaler(SWS_BICUBIC, PIL_BICUBIC);
-            case "bilinear" -> new RgbScaler(SWS_BILINEAR, null);
-            case "nearest" -> new RgbScaler(SWS_POINT, null);
-            default -> throw new IllegalArgumentException(
-                    "unknown interpolation '" + preprocessing.interpolation() + "'");
-        };
         this.input = new NativeBuffer(AV_INPUT_BUFFER_PADDING_SIZE);
         // Last, as the only step that allocates FFmpeg memory up front: nothing before it can fail after it.
         this.pictures = new PictureDecoder(maxPixels, input);
@@ -89,7 +63,7 @@ public final class FrameDecoder implements AutoCloseable {
 
     /** Floats that {@link #decode} writes per frame: {@code 3 * inputSize * inputSize}. */
     public int floatsPerFrame() {
-        return normalizer.floats();
+        return preprocessor.floats();
     }
 
     /**
@@ -111,7 +85,7 @@ public final class FrameDecoder implements AutoCloseable {
         if (out.isReadOnly()) {
             throw new IllegalArgumentException("out is read-only");
         }
-        Objects.checkFromIndexSize(offset, normalizer.floats(), out.limit());
+        Objects.checkFromIndexSize(offset, preprocessor.floats(), out.limit());
         if (codec == null || codec == Codec.UNKNOWN) {
             throw new FrameRejectedException(DeadLetterReason.UNSUPPORTED_CODEC,
                     "codec " + codec + " is not supported; expected JPEG, PNG or RAW_RGB24");
@@ -127,8 +101,7 @@ public final class FrameDecoder implements AutoCloseable {
             default -> throw new FrameRejectedException(DeadLetterReason.UNSUPPORTED_CODEC,
                     "codec " + codec + " is not supported; expected JPEG, PNG or RAW_RGB24");
         }
-        normalizer.write(scaler.pixels(), scaler.stride(), centerCropStart(resizedWidth),
-                centerCropStart(resizedHeight), out, offset);
+        preprocessor.writeModelInput(out, offset);
     }
 
     /** Frees every native resource; later calls do nothing. */
@@ -139,7 +112,7 @@ public final class FrameDecoder implements AutoCloseable {
         }
         closed = true;
         pictures.close();
-        scaler.close();
+        preprocessor.close();
         input.close();
         rawData.close();
         rawStride.close();
@@ -166,7 +139,7 @@ public final class FrameDecoder implements AutoCloseable {
                     "%s header says %dx%d but the frame declares %dx%d", codec, header.width(), header.height(),
                     width, height));
         }
-        planResize(width, height);
+        preprocessor.plan(width, height, preprocessor.resizeSize());
         if (data.remaining() > Integer.MAX_VALUE - AV_INPUT_BUFFER_PADDING_SIZE) {
             throw new FrameRejectedException(DeadLetterReason.IMAGE_TOO_LARGE, String.format(Locale.ROOT,
                     "%s payload of %d bytes is too large to decode", codec, data.remaining()));
@@ -179,8 +152,8 @@ public final class FrameDecoder implements AutoCloseable {
                         "%s decoded to %dx%d but its header and the frame declare %dx%d", codec, frame.width(),
                         frame.height(), width, height));
             }
-            scaler.scale(pictures.frameData(), pictures.frameLinesize(), width, height, frame.format(),
-                    frame.colorspace(), frame.color_range() == AVCOL_RANGE_JPEG, resizedWidth, resizedHeight);
+            preprocessor.scale(pictures.frameData(), pictures.frameLinesize(), width, height, frame.format(),
+                    frame.colorspace(), frame.color_range() == AVCOL_RANGE_JPEG);
         } finally {
             pictures.release();
         }
@@ -194,12 +167,11 @@ public final class FrameDecoder implements AutoCloseable {
                     "RAW_RGB24 payload has %d bytes but %dx%dx3 = %d were expected", data.remaining(), width,
                     height, expected));
         }
-        planResize(width, height);
+        preprocessor.plan(width, height, preprocessor.resizeSize());
         input.copyFrom(data);
         rawData.put(0, input.pointer());
         rawStride.put(0, 3 * width);
-        scaler.scale(rawData, rawStride, width, height, AV_PIX_FMT_RGB24, AVCOL_SPC_RGB, true, resizedWidth,
-                resizedHeight);
+        preprocessor.scale(rawData, rawStride, width, height, AV_PIX_FMT_RGB24, AVCOL_SPC_RGB, true);
     }
 
     private void checkPixels(String what, long width, long height) throws FrameRejectedException {
@@ -208,28 +180,5 @@ public final class FrameDecoder implements AutoCloseable {
                     "%s %dx%d = %d pixels, more than the limit of %d", what, width, height, width * height,
                     maxPixels));
         }
-    }
-
-    /**
-     * The short side becomes {@code resizeSize} and the long side {@code floor(resizeSize * long / short)}, as
-     * torchvision's {@code Resize(int)} computes it. A very thin picture can grow a lot, so the result must
-     * also fit in {@code maxPixels}.
-     */
-    private void planResize(int width, int height) throws FrameRejectedException {
-        long longSide = (long) resizeSize * Math.max(width, height) / Math.min(width, height);
-        long toWidth = width <= height ? resizeSize : longSide;
-        long toHeight = width <= height ? longSide : resizeSize;
-        if (toWidth * toHeight > maxPixels) {
-            throw new FrameRejectedException(DeadLetterReason.IMAGE_TOO_LARGE, String.format(Locale.ROOT,
-                    "resizing %dx%d to a short side of %d gives %dx%d = %d pixels, more than the limit of %d",
-                    width, height, resizeSize, toWidth, toHeight, toWidth * toHeight, maxPixels));
-        }
-        resizedWidth = (int) toWidth;
-        resizedHeight = (int) toHeight;
-    }
-
-    /** torchvision's {@code CenterCrop}: {@code round((size - crop) / 2)}, with Python's round half to even. */
-    private int centerCropStart(int size) {
-        return (int) Math.rint((size - inputSize) / 2.0);
     }
 }
