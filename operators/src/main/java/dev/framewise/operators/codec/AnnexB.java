@@ -18,6 +18,8 @@ public final class AnnexB {
     static final int NAL_IDR = 5;
     static final int NAL_SPS = 7;
     static final int NAL_PPS = 8;
+    /** The {@link #nalTypes} bits of coded pictures: non-IDR and IDR slices. */
+    static final int SLICES = 1 << NAL_SLICE | 1 << NAL_IDR;
     private static final byte[] START_CODE = {0, 0, 0, 1};
     /** avcC: version, profile, compatibility, level, length size, SPS count: the bytes before the first SPS. */
     private static final int AVCC_HEADER = 6;

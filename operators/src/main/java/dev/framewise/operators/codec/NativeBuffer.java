@@ -13,6 +13,8 @@ import org.bytedeco.javacpp.Pointer;
  * Not thread-safe.
  */
 final class NativeBuffer implements AutoCloseable {
+    private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
+
     private final int padding;
     private final byte[] zeros;
     private BytePointer pointer;
@@ -50,10 +52,25 @@ final class NativeBuffer implements AutoCloseable {
      * after them: FFmpeg's bitstream readers may read that far, and must find zeros there.
      */
     void copyFrom(ByteBuffer src) {
-        int size = src.remaining();
-        reserve(size);
-        view.put(0, src, src.position(), size);
-        view.put(size, zeros, 0, padding);
+        copyFrom(NOTHING, src);
+    }
+
+    /**
+     * Copies the remaining bytes of {@code first} and then those of {@code second} to the start, as one
+     * payload, without moving either position, and zeroes the padding after them.
+     *
+     * @throws IllegalArgumentException when the two and the padding do not fit in a buffer
+     */
+    void copyFrom(ByteBuffer first, ByteBuffer second) {
+        int firstSize = first.remaining();
+        long size = (long) firstSize + second.remaining();
+        if (size > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(size + " bytes do not fit in a buffer");
+        }
+        reserve((int) size);
+        view.put(0, first, first.position(), firstSize);
+        view.put(firstSize, second, second.position(), second.remaining());
+        view.put((int) size, zeros, 0, padding);
     }
 
     /** Copies {@code length} bytes of {@code src} to the start. */

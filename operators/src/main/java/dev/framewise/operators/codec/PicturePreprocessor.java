@@ -6,6 +6,7 @@ import static org.bytedeco.ffmpeg.global.swscale.SWS_POINT;
 
 import dev.framewise.model.Preprocessing;
 import dev.framewise.schemas.DeadLetterReason;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.Locale;
 import java.util.Objects;
@@ -14,8 +15,9 @@ import org.bytedeco.javacpp.PointerPointer;
 
 /**
  * What every decoder does to its picture, as timm evaluates: resize so the short side has a given length (aspect
- * ratio kept, with the configured interpolation), then center-crop and normalize into model input. Its own class
- * so that every decoder, whatever its codec, makes the same input of the same picture. Not thread-safe: it reuses its buffers.
+ * ratio kept, with the configured interpolation), then center-crop and normalize into model input, or hand the
+ * resized picture out as RGB24. Shared by the decoders so that JPEG, PNG, raw and H.264 frames of one picture
+ * become the same input. Not thread-safe: it reuses its buffers.
  */
 final class PicturePreprocessor implements AutoCloseable {
     /** PIL's bicubic kernel (a = -0.5), which timm's evaluation uses; swscale's default is C = 0.6. */
@@ -99,6 +101,17 @@ final class PicturePreprocessor implements AutoCloseable {
     void writeModelInput(FloatBuffer out, int offset) {
         normalizer.write(scaler.pixels(), scaler.stride(), cropStart(resizedWidth), cropStart(resizedHeight), out,
                 offset);
+    }
+
+    /** A copy of the resized picture, rows packed without padding. */
+    RgbPicture copyResized() {
+        int row = 3 * resizedWidth;
+        byte[] rgb = new byte[row * resizedHeight];
+        ByteBuffer pixels = scaler.pixels();
+        for (int y = 0; y < resizedHeight; y++) {
+            pixels.get(y * scaler.stride(), rgb, y * row, row);
+        }
+        return new RgbPicture(rgb, resizedWidth, resizedHeight);
     }
 
     @Override

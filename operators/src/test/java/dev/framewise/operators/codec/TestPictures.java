@@ -49,12 +49,14 @@ final class TestPictures {
     }
 
     /**
-     * Frame {@code index} of a smooth moving scene: a diagonal colour gradient that drifts, with a soft bright
-     * disc crossing it. Smooth, so that lossy video codecs keep it close; moving, so that P-frames predict.
+     * Frame {@code index} of a smooth moving scene: colour gradients whose red and blue step by 6 levels a frame,
+     * with a soft bright disc crossing them. Smooth, so that lossy video codecs keep it close; moving, so that
+     * P-frames predict; and each frame well apart from its neighbours (about 4 levels on average), so that a
+     * decoder handing out a neighbouring picture shows.
      */
     static byte[] moving(int width, int height, int index) {
         byte[] rgb = new byte[width * height * 3];
-        double cx = width * (0.2 + 0.6 * (index % 60) / 60.0);
+        double cx = width * (0.1 + 0.04 * (index % 20));
         double cy = height / 2.0;
         double radius = Math.min(width, height) / 5.0;
         for (int y = 0; y < height; y++) {
@@ -62,9 +64,9 @@ final class TestPictures {
                 double d = Math.hypot(x - cx, y - cy) / radius;
                 double disc = d < 1 ? 1 : d < 1.5 ? (1.5 - d) * 2 : 0;
                 int at = (y * width + x) * 3;
-                int red = 40 + x * 150 / width + index % 60;
+                int red = 20 + x * 140 / width + 6 * (index % 16);
                 int green = 60 + y * 120 / height;
-                int blue = 180 - (x + y) * 100 / (width + height) - index % 60;
+                int blue = 200 - (x + y) * 100 / (width + height) - 6 * (index % 16);
                 rgb[at] = (byte) (red + (230 - red) * disc);
                 rgb[at + 1] = (byte) (green + (220 - green) * disc);
                 rgb[at + 2] = (byte) (blue + (90 - blue) * disc);
