@@ -8,7 +8,8 @@ import java.util.Locale;
  * with {@code interpolation}, center-crop {@code inputSize} square, scale to [0, 1], subtract
  * {@code mean} and divide by {@code std} per RGB channel, lay out as NCHW.
  */
-public record Preprocessing(int inputSize, String interpolation, double cropFraction, float[] mean, float[] std) {
+public record Preprocessing(int inputSize, String interpolation, double cropFraction, float[] mean, float[] std)
+        implements java.io.Serializable {
 
     /** timm's evaluation settings for ImageNet-1k models. */
     public static Preprocessing imagenet(double cropFraction) {

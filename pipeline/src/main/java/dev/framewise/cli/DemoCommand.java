@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.framewise.demo.CameraFeed;
 import dev.framewise.demo.ResultsTap;
 import dev.framewise.demo.SyntheticCamera;
+import dev.framewise.demo.SyntheticCamera.Defect;
 import dev.framewise.job.ConfigSource;
 import dev.framewise.job.FramewiseJob;
 import dev.framewise.job.JobSettings;
@@ -66,6 +67,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--size", paramLabel = "WxH", defaultValue = "640x480", description = "Frame size (default: ${DEFAULT-VALUE}).")
     String size;
 
+    @Option(names = "--codec", paramLabel = "CODEC", defaultValue = "jpeg",
+            description = "What the cameras send: jpeg pictures, or an h264 stream with a key frame every 2 s (default: ${DEFAULT-VALUE}).")
+    String codec;
+
     @Option(names = "--broken-every", paramLabel = "N", defaultValue = "25",
             description = "Break one frame in N on purpose, cycling through the defects; 0 for none (default: ${DEFAULT-VALUE}).")
     int brokenEvery;
@@ -86,6 +91,9 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         int[] wh = parseSize();
+        if (!codec.equals("jpeg") && !codec.equals("h264")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--codec must be jpeg or h264, not '" + codec + "'");
+        }
         if (cameras < 1 || fps <= 0 || slots < 1 || seconds < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--cameras, --fps and --slots must be positive, --seconds zero or more");
@@ -98,8 +106,11 @@ final class DemoCommand implements Callable<Integer> {
 
     private int run(PrintWriter out, int[] wh, CountDownLatch stop, StopSignals signals) throws Exception {
         long started = System.nanoTime();
-        out.printf(Locale.ROOT, "Framewise demo: %d camera(s) at %.1f frames/s each, %dx%d JPEG%s.%n", cameras, fps, wh[0],
-                wh[1], brokenEvery > 0 ? ", one frame in " + brokenEvery + " broken on purpose" : "");
+        out.printf(Locale.ROOT, "Framewise demo: %d camera(s) at %.1f frames/s each, %dx%d %s%s.%n", cameras, fps, wh[0],
+                wh[1], codec.equals("h264") ? "H.264" : "JPEG",
+                brokenEvery <= 0 ? "" : codec.equals("h264")
+                        ? ", one frame in " + brokenEvery + " lost on purpose (its stream waits for the next key frame)"
+                        : ", one frame in " + brokenEvery + " broken on purpose");
         out.print("starting an embedded Kafka broker ... ");
         out.flush();
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
@@ -131,7 +142,8 @@ final class DemoCommand implements Callable<Integer> {
             out.flush();
 
             try (ResultsTap tap = new ResultsTap(kafka.bootstrapServers(), CLASSIFICATIONS, DEAD_LETTERS)) {
-                CameraFeed feed = new CameraFeed(cameras(wh), KafkaClients.producer(kafka.bootstrapServers()), FRAMES, brokenEvery);
+                CameraFeed feed = new CameraFeed(cameras(wh), KafkaClients.producer(kafka.bootstrapServers()), FRAMES,
+                        brokenEvery, codec.equals("h264") ? List.of(Defect.UNREADABLE) : List.of(Defect.values()));
                 long filmingStart = System.nanoTime();
                 feed.start(fps);
                 LiveTable table = new LiveTable(out);
@@ -258,7 +270,8 @@ final class DemoCommand implements Callable<Integer> {
         String[] names = {"lobby", "parking", "dock", "gate", "hall", "yard", "roof", "store"};
         for (int i = 0; i < cameras; i++) {
             String name = i < names.length ? names[i] : "camera-" + i;
-            list.add(new SyntheticCamera(name, wh[0], wh[1], 85));
+            list.add(new SyntheticCamera(name, wh[0], wh[1], 85,
+                    codec.equals("h264") ? Math.max(1, (int) Math.round(2 * fps)) : 0));
         }
         return list;
     }

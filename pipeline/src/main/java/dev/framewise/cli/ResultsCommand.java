@@ -5,6 +5,7 @@ import dev.framewise.results.CameraStats;
 import dev.framewise.results.CameraTable;
 import dev.framewise.results.LatencyPercentiles;
 import dev.framewise.results.ResultLines;
+import dev.framewise.schemas.DeadLetter;
 import dev.framewise.schemas.FrameClassification;
 import dev.framewise.schemas.SingleObjectCodec;
 import dev.framewise.schemas.SingleObjectCodec.UnreadableRecordException;
@@ -33,8 +34,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code framewise results}: a tail of the classifications topic, with latency statistics. */
 @Command(name = "results", mixinStandardHelpOptions = true,
-        description = {"Print classifications as they arrive, with end-to-end latency statistics every few seconds"
-                + " and at the end (Ctrl-C, or --count).",
+        description = {"Print classifications as they arrive, with end-to-end latency statistics every few seconds,"
+                + " a per-camera summary (frames/s, top labels, latency p50/p99, dead letters) every --summary-every"
+                + " seconds, and both at the end (Ctrl-C, or --count).",
             "Shows committed results only (read_committed) and commits no offsets, so tails never interfere."})
 final class ResultsCommand implements Callable<Integer> {
     private static final Duration STATS_INTERVAL = Duration.ofSeconds(5);
@@ -52,6 +54,18 @@ final class ResultsCommand implements Callable<Integer> {
     @Option(names = "--topic", paramLabel = "T", defaultValue = "classifications",
             description = "The classifications topic (default: ${DEFAULT-VALUE}).")
     String topic;
+
+    @Option(names = "--dead-letters-topic", paramLabel = "T", defaultValue = "frames-dlq",
+            description = "The dead-letter topic, counted per camera in the summary (default: ${DEFAULT-VALUE}).")
+    String deadLettersTopic;
+
+    @Option(names = "--summary-every", paramLabel = "SECONDS", defaultValue = "10",
+            description = "Print the per-camera summary this often; 0: only at the end (default: ${DEFAULT-VALUE}).")
+    int summaryEvery;
+
+    @Option(names = "--rows", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Print a row per result (default: yes; --no-rows for summaries only, e.g. with many cameras).")
+    boolean rows;
 
     @Option(names = "--count", paramLabel = "N", description = "Exit after N results.")
     Long count;
@@ -71,6 +85,9 @@ final class ResultsCommand implements Callable<Integer> {
         if (count != null && count < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--count must be at least 1");
         }
+        if (summaryEvery < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--summary-every must be 0 or more");
+        }
         if (timeoutSeconds < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be at least 1 second");
         }
@@ -82,7 +99,11 @@ final class ResultsCommand implements Callable<Integer> {
             try {
                 List<TopicPartition> partitions = partitions(consumer, signals, err);
                 if (!partitions.isEmpty()) {
-                    start(consumer, partitions, out, tail);
+                    List<TopicPartition> all = new java.util.ArrayList<>(partitions);
+                    // Dead letters count per camera when their topic exists; a tail does not wait for it.
+                    consumer.partitionsFor(deadLettersTopic, Duration.ofSeconds(timeoutSeconds))
+                            .forEach(i -> all.add(new TopicPartition(deadLettersTopic, i.partition())));
+                    start(consumer, all, partitions.size(), out, tail);
                     tail.run(consumer);
                 }
             } catch (WakeupException e) {
@@ -95,7 +116,8 @@ final class ResultsCommand implements Callable<Integer> {
         }
     }
 
-    private void start(Consumer<?, ?> consumer, List<TopicPartition> partitions, PrintWriter out, Tail tail) {
+    private void start(Consumer<?, ?> consumer, List<TopicPartition> partitions, int resultPartitions, PrintWriter out,
+            Tail tail) {
         consumer.assign(partitions);
         if (fromBeginning) {
             consumer.seekToBeginning(partitions);
@@ -105,9 +127,11 @@ final class ResultsCommand implements Callable<Integer> {
         // Seeks are lazy: resolve them now, so that once this says "reading", every later result shows.
         partitions.forEach(consumer::position);
         out.printf("Reading %s at %s (%s) from the %s%s; Ctrl-C stops.%n", topic, bootstrap,
-                partitions.size() == 1 ? "1 partition" : partitions.size() + " partitions",
+                resultPartitions == 1 ? "1 partition" : resultPartitions + " partitions",
                 fromBeginning ? "beginning" : "end", camera == null ? "" : ", camera " + camera);
-        out.println(tail.lines.header());
+        if (rows) {
+            out.println(tail.lines.header());
+        }
         out.flush();
     }
 
@@ -178,6 +202,7 @@ final class ResultsCommand implements Callable<Integer> {
 
         void run(Consumer<byte[], byte[]> consumer) {
             long nextStats = System.nanoTime() + STATS_INTERVAL.toNanos();
+            long nextSummary = System.nanoTime() + TimeUnit.SECONDS.toNanos(summaryEvery);
             long shownAtLastStats = 0;
             while (count == null || latency.count() < count) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
@@ -194,10 +219,34 @@ final class ResultsCommand implements Callable<Integer> {
                     }
                     nextStats = System.nanoTime() + STATS_INTERVAL.toNanos();
                 }
+                if (summaryEvery > 0 && System.nanoTime() - nextSummary >= 0) {
+                    printSummary();
+                    nextSummary = System.nanoTime() + TimeUnit.SECONDS.toNanos(summaryEvery);
+                }
             }
         }
 
+        private void printSummary() {
+            out.println();
+            out.print(CameraTable.render(cameras.snapshot(System.nanoTime())));
+            out.println();
+            out.flush();
+        }
+
         private void show(ConsumerRecord<byte[], byte[]> r) {
+            if (r.topic().equals(deadLettersTopic)) {
+                try {
+                    DeadLetter d = SingleObjectCodec.DEAD_LETTER.decode(r.value());
+                    if (camera == null || camera.equals(d.getCameraId())) {
+                        cameras.recordDeadLetter(d);
+                    }
+                } catch (UnreadableRecordException e) {
+                    err.printf("framewise: warning: skipped %s-%d offset %d: %s%n", r.topic(), r.partition(), r.offset(),
+                            e.getMessage());
+                    err.flush();
+                }
+                return;
+            }
             FrameClassification result;
             try {
                 result = codec.decode(r.value());
@@ -210,7 +259,9 @@ final class ResultsCommand implements Callable<Integer> {
             if (camera != null && !camera.equals(result.getCameraId())) {
                 return;
             }
-            out.println(lines.row(result));
+            if (rows) {
+                out.println(lines.row(result));
+            }
             latency.record(result.getLatency().getEndToEndUs());
             cameras.record(result);
         }
@@ -225,8 +276,7 @@ final class ResultsCommand implements Callable<Integer> {
                 out.println("-- no results");
             } else {
                 printStats();
-                out.println();
-                out.print(CameraTable.render(cameras.snapshot(System.nanoTime())));
+                printSummary();
             }
             out.flush();
         }

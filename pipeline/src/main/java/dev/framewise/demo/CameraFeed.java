@@ -24,6 +24,7 @@ public final class CameraFeed implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
     private final int brokenEvery;
+    private final List<Defect> defects;
     private final ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "framewise-demo-cameras");
         t.setDaemon(true);
@@ -34,11 +35,14 @@ public final class CameraFeed implements AutoCloseable {
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private long tick;
 
-    public CameraFeed(List<SyntheticCamera> cameras, KafkaProducer<byte[], byte[]> producer, String topic, int brokenEvery) {
+    /** @param defects the ways frames are broken, in turn */
+    public CameraFeed(List<SyntheticCamera> cameras, KafkaProducer<byte[], byte[]> producer, String topic, int brokenEvery,
+            List<Defect> defects) {
         this.cameras = List.copyOf(cameras);
         this.producer = producer;
         this.topic = topic;
         this.brokenEvery = brokenEvery;
+        this.defects = List.copyOf(defects);
         for (Defect d : Defect.values()) {
             broken.put(d, new AtomicLong());
         }
@@ -80,8 +84,7 @@ public final class CameraFeed implements AutoCloseable {
         if (brokenEvery <= 0 || (seq + 7L * c) % brokenEvery != brokenEvery - 1) {
             return null;
         }
-        Defect[] all = Defect.values();
-        return all[(int) ((seq / brokenEvery + c) % all.length)];
+        return defects.get((int) ((seq / brokenEvery + c) % defects.size()));
     }
 
     /** Stops publishing and waits until every frame sent so far is acknowledged by the broker. */
@@ -98,7 +101,11 @@ public final class CameraFeed implements AutoCloseable {
     /** Frames broken on purpose, by defect. */
     public Map<Defect, Long> broken() {
         Map<Defect, Long> out = new EnumMap<>(Defect.class);
-        broken.forEach((d, n) -> out.put(d, n.get()));
+        broken.forEach((d, n) -> {
+            if (n.get() > 0) {
+                out.put(d, n.get());
+            }
+        });
         return out;
     }
 

@@ -1,5 +1,7 @@
 package dev.framewise.demo;
 
+import dev.framewise.operators.codec.EncodedFrame;
+import dev.framewise.operators.codec.H264Encoder;
 import dev.framewise.operators.codec.ImageEncoder;
 import dev.framewise.schemas.Codec;
 import dev.framewise.schemas.DeadLetterReason;
@@ -13,8 +15,8 @@ import java.util.Map;
 
 /**
  * A camera that films a moving picture — a drifting colour gradient with a bright square crossing
- * it, different for each camera — and hands out its frames as JPEG-encoded {@link VideoFrame}
- * records, or, on request, as one of the broken records a real fleet produces. Reuses its picture
+ * it, different for each camera — and hands out its frames as JPEG pictures or an H.264 stream in
+ * {@link VideoFrame} records, or, on request, as one of the broken records a real fleet produces. Reuses its picture
  * buffer and encoder; not thread-safe.
  */
 public final class SyntheticCamera implements AutoCloseable {
@@ -52,14 +54,25 @@ public final class SyntheticCamera implements AutoCloseable {
     private final float hue;
     private final byte[] rgb;
     private final ImageEncoder encoder = new ImageEncoder();
+    private final H264Encoder h264;
 
+    /** A camera that sends JPEG pictures. */
     public SyntheticCamera(String cameraId, int width, int height, int quality) {
+        this(cameraId, width, height, quality, 0);
+    }
+
+    /**
+     * @param keyFrameInterval 0 for JPEG pictures; otherwise the camera sends H.264 with a key frame
+     *     every {@code keyFrameInterval} frames
+     */
+    public SyntheticCamera(String cameraId, int width, int height, int quality, int keyFrameInterval) {
         this.cameraId = cameraId;
         this.width = width;
         this.height = height;
         this.quality = quality;
         this.hue = (cameraId.hashCode() & 0xffff) / 65536f;
         this.rgb = new byte[width * height * 3];
+        this.h264 = keyFrameInterval > 0 ? new H264Encoder(width, height, 10, keyFrameInterval, 800) : null;
     }
 
     public String cameraId() {
@@ -70,6 +83,12 @@ public final class SyntheticCamera implements AutoCloseable {
     public byte[] record(long sequence, Instant captured, Defect defect) {
         if (defect == Defect.UNREADABLE) {
             return ("not a frame: camera " + cameraId + " #" + sequence).getBytes(StandardCharsets.UTF_8);
+        }
+        if (h264 != null) {
+            if (defect != null) {
+                throw new IllegalArgumentException("an H.264 camera breaks frames only as UNREADABLE, not " + defect);
+            }
+            return h264Record(sequence, captured);
         }
         byte[] jpeg = encoder.jpeg(draw(sequence), width, height, quality);
         Codec codec = Codec.JPEG;
@@ -101,6 +120,24 @@ public final class SyntheticCamera implements AutoCloseable {
                 .setWidth(w)
                 .setHeight(h)
                 .setPayload(ByteBuffer.wrap(jpeg))
+                .setHeaders(Map.of("source", "framewise-synthetic"))
+                .build();
+        return SingleObjectCodec.VIDEO_FRAME.encode(frame);
+    }
+
+    /** The next H.264 access unit: frames must be asked for in sequence, as a camera films them. */
+    private byte[] h264Record(long sequence, Instant captured) {
+        EncodedFrame encoded = h264.encode(draw(sequence));
+        VideoFrame frame = VideoFrame.newBuilder()
+                .setCameraId(cameraId)
+                .setSequence(sequence)
+                .setCaptureTime(captured)
+                .setCodec(Codec.H264)
+                .setWidth(width)
+                .setHeight(height)
+                .setPayload(ByteBuffer.wrap(encoded.accessUnit()))
+                .setKeyFrame(encoded.keyFrame())
+                .setCodecConfig(encoded.codecConfig() == null ? null : ByteBuffer.wrap(encoded.codecConfig()))
                 .setHeaders(Map.of("source", "framewise-synthetic"))
                 .build();
         return SingleObjectCodec.VIDEO_FRAME.encode(frame);
@@ -168,5 +205,8 @@ public final class SyntheticCamera implements AutoCloseable {
     @Override
     public void close() {
         encoder.close();
+        if (h264 != null) {
+            h264.close();
+        }
     }
 }

@@ -3,6 +3,8 @@ package dev.framewise.job;
 import dev.framewise.kafka.KafkaConnections;
 import dev.framewise.model.InvalidModelException;
 import dev.framewise.model.ModelInfo;
+import dev.framewise.model.Preprocessing;
+import dev.framewise.operators.classify.DecodeH264Upstream;
 import dev.framewise.operators.classify.ClassifierSettings;
 import dev.framewise.operators.classify.ModelSource;
 import dev.framewise.operators.classify.OnnxFrameClassifier;
@@ -31,6 +33,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * source ─▶ parse ─▶ classify (decode + preprocess + batch + ONNX Runtime + top-k) ─▶ results sink
  *             └──────────┴──── dead letters ─────────────────────────────────────▶ dead-letter sink
  * </pre>
+ *
+ * In rebalance mode H.264 frames are decoded between parse and the shuffle (see below).
  *
  * {@link #build} wires the graph between any source and sinks (tests pass their own); {@link #main}
  * is what {@code flink run} and {@code framewise run} start, with Kafka on both ends.
@@ -105,22 +109,40 @@ public final class FramewiseJob {
                 .name("parse")
                 .uid("parse");
 
-        DataStream<FrameEnvelope> toClassify = switch (settings.ordering()) {
-            case CHAINED -> parsed;
-            case REBALANCE -> parsed.rebalance();
-        };
+        // In chained mode a camera's frames reach one classifier in order (its Kafka partition), which
+        // decodes H.264 itself; a rebalance would scatter them, so H.264 is decoded before it.
+        SingleOutputStreamOperator<FrameEnvelope> h264Decoded = null;
+        DataStream<FrameEnvelope> toClassify = parsed;
+        if (settings.ordering() == JobSettings.Ordering.REBALANCE) {
+            Preprocessing pre = readPreprocessing(settings);
+            h264Decoded = parsed
+                    .process(new DecodeH264Upstream(pre, settings.maxPixels(), settings.maxH264Decoders()))
+                    .name("decode-h264").uid("decode-h264");
+            toClassify = h264Decoded.rebalance();
+        }
 
         BatchInferenceOperator<FrameEnvelope, FrameClassification> operator = new BatchInferenceOperator<>(
                 new OnnxFrameClassifier(new ClassifierSettings(model, settings.topK(), settings.maxPixels(),
-                        settings.inferenceThreads())),
+                        settings.inferenceThreads(), settings.maxH264Decoders())),
                 settings.batch());
         SingleOutputStreamOperator<FrameClassification> classified = toClassify
                 .transform("classify", new AvroTypeInfo<>(FrameClassification.class), operator)
                 .uid("classify");
 
         classified.sinkTo(results).name("classifications").uid("classifications-sink");
-        parsed.getSideOutput(BatchInferenceOperator.DEAD_LETTERS)
-                .union(classified.getSideOutput(BatchInferenceOperator.DEAD_LETTERS))
-                .sinkTo(deadLetters).name("dead-letters").uid("dead-letters-sink");
+        DataStream<DeadLetter> rejected = parsed.getSideOutput(BatchInferenceOperator.DEAD_LETTERS)
+                .union(classified.getSideOutput(BatchInferenceOperator.DEAD_LETTERS));
+        if (h264Decoded != null) {
+            rejected = rejected.union(h264Decoded.getSideOutput(BatchInferenceOperator.DEAD_LETTERS));
+        }
+        rejected.sinkTo(deadLetters).name("dead-letters").uid("dead-letters-sink");
+    }
+
+    private static Preprocessing readPreprocessing(JobSettings settings) {
+        try {
+            return ModelInfo.read(Path.of(settings.modelPath())).frameworkMetadata().preprocessing();
+        } catch (InvalidModelException e) {
+            throw new ConfigException("model.path: " + e.getMessage(), e);
+        }
     }
 }

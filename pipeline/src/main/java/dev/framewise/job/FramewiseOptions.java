@@ -66,6 +66,11 @@ public final class FramewiseOptions {
     public static final ConfigOption<Long> MAX_PIXELS = key("decode.max-pixels").longType().defaultValue(7680L * 4320)
             .withDescription("Pictures with more pixels are dead letters (IMAGE_TOO_LARGE), checked before decoding.");
 
+    public static final ConfigOption<Integer> MAX_H264_DECODERS = key("decode.h264.max-decoders").intType().defaultValue(64)
+            .withDescription("H.264 cameras one task slot decodes at once (a decoder holds the camera's reference"
+                    + " pictures); beyond it the least recently seen camera's decoder is closed and its next frames"
+                    + " wait for a key frame.");
+
     public static final ConfigOption<String> DELIVERY = key("delivery.guarantee").stringType().defaultValue("at-least-once")
             .withDescription("at-least-once (lowest latency; consumers dedupe on camera id and sequence) or exactly-once"
                     + " (Kafka transactions: results visible at each checkpoint to read_committed consumers).");
@@ -93,6 +98,6 @@ public final class FramewiseOptions {
     /** Every option, in the order the README documents them. */
     public static final List<ConfigOption<?>> ALL = List.of(BOOTSTRAP_SERVERS, FRAMES_TOPIC, CLASSIFICATIONS_TOPIC,
             DEAD_LETTERS_TOPIC, GROUP_ID, STARTING_OFFSETS, MODEL_PATH, MODEL_SHIP, BATCH_MAX_SIZE, BATCH_MAX_DELAY,
-            INFERENCE_THREADS, TOP_K, MAX_PIXELS, DELIVERY, TRANSACTION_TIMEOUT, CHECKPOINT_INTERVAL, ORDERING,
+            INFERENCE_THREADS, TOP_K, MAX_PIXELS, MAX_H264_DECODERS, DELIVERY, TRANSACTION_TIMEOUT, CHECKPOINT_INTERVAL, ORDERING,
             PARALLELISM, JOB_NAME);
 }

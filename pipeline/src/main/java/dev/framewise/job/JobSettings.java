@@ -33,6 +33,7 @@ public record JobSettings(
         int inferenceThreads,
         int topK,
         long maxPixels,
+        int maxH264Decoders,
         Delivery delivery,
         Duration transactionTimeout,
         Duration checkpointInterval,
@@ -67,7 +68,8 @@ public record JobSettings(
     /** The same settings with another model file. */
     public JobSettings withModelPath(String path) {
         return new JobSettings(bootstrapServers, framesTopic, classificationsTopic, deadLettersTopic, groupId,
-                startingOffsets, path, shipModel, batch, inferenceThreads, topK, maxPixels, delivery, transactionTimeout,
+                startingOffsets, path, shipModel, batch, inferenceThreads, topK, maxPixels, maxH264Decoders, delivery,
+                transactionTimeout,
                 checkpointInterval, ordering, parallelism, jobName, kafkaProperties, flinkProperties);
     }
 
@@ -141,7 +143,7 @@ public record JobSettings(
                     model == null || model.isBlank() ? null : model.strip(), bool(FramewiseOptions.MODEL_SHIP),
                     new BatchSettings(batchSize, delay), (int) range(FramewiseOptions.INFERENCE_THREADS, 0, 1024),
                     (int) range(FramewiseOptions.TOP_K, 1, 1000), range(FramewiseOptions.MAX_PIXELS, 1, Long.MAX_VALUE),
-                    delivery, txTimeout, checkpoints, choice(FramewiseOptions.ORDERING, Ordering.class),
+                    (int) range(FramewiseOptions.MAX_H264_DECODERS, 1, 100_000), delivery, txTimeout, checkpoints, choice(FramewiseOptions.ORDERING, Ordering.class),
                     (int) range(FramewiseOptions.PARALLELISM, 0, 4096), nonBlank(FramewiseOptions.JOB_NAME), kafka, flink);
         }
 

@@ -12,8 +12,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Live per-camera figures for a table that refreshes: results and dead letters since the start,
- * classified frames per second over the last few seconds, the last top label, and end-to-end
- * latency percentiles over each camera's recent results. Free of Kafka: whoever reads the topics
+ * classified frames per second over the last few seconds, the most frequent top labels and the
+ * end-to-end latency percentiles over each camera's recent results. Free of Kafka: whoever reads the topics
  * feeds it. Thread-safe, so one thread may record while another takes snapshots.
  */
 public final class CameraStats {
@@ -59,9 +59,7 @@ public final class CameraStats {
         c.classified++;
         c.arrivals.addLast(now);
         c.forgetArrivalsBefore(now - rateWindowNanos);
-        if (!result.getPredictions().isEmpty()) {
-            c.lastLabel = result.getPredictions().get(0).getLabel();
-        }
+        c.recordLabel(result.getPredictions().isEmpty() ? "-" : result.getPredictions().get(0).getLabel(), latencyWindow);
         c.latency.record(result.getLatency().getEndToEndUs());
     }
 
@@ -86,7 +84,7 @@ public final class CameraStats {
                 p50 = summary.get().p50() / 1000.0;
                 p99 = summary.get().p99() / 1000.0;
             }
-            rows.add(new Row(id, c.classified, c.deadLetters, c.framesPerSecond(nowNanos), c.lastLabel, p50, p99));
+            rows.add(new Row(id, c.classified, c.deadLetters, c.framesPerSecond(nowNanos), c.topLabels(), p50, p99));
         });
         return rows;
     }
@@ -100,12 +98,19 @@ public final class CameraStats {
      *
      * @param framesPerSecond classified frames per second over the rate window (over the time since
      *     the camera's first result, at least 1 s, while that is shorter)
-     * @param lastLabel the top label of the latest result; empty before the first
+     * @param topLabels the most frequent top-1 labels of the camera's recent results, most frequent
+     *     first, with their share; empty before the first
      * @param p50Millis end-to-end latency percentiles over the camera's recent results; NaN before the first
      */
-    public record Row(String cameraId, long classified, long deadLetters, double framesPerSecond, String lastLabel,
-            double p50Millis, double p99Millis) {
+    public record Row(String cameraId, long classified, long deadLetters, double framesPerSecond,
+            List<LabelShare> topLabels, double p50Millis, double p99Millis) {
     }
+
+    /** A label and the fraction of recent results that had it first. */
+    public record LabelShare(String label, double share) {
+    }
+
+    private static final int TOP_LABELS = 2;
 
     private final class Camera {
         final LatencyPercentiles latency;
@@ -113,10 +118,28 @@ public final class CameraStats {
         long classified;
         long deadLetters;
         long firstArrival;
-        String lastLabel = "";
+        final ArrayDeque<String> recentLabels = new ArrayDeque<>();
+        final Map<String, Integer> labelCounts = new java.util.HashMap<>();
 
         Camera(LatencyPercentiles latency) {
             this.latency = latency;
+        }
+
+        void recordLabel(String label, int window) {
+            recentLabels.addLast(label);
+            labelCounts.merge(label, 1, Integer::sum);
+            if (recentLabels.size() > window) {
+                labelCounts.computeIfPresent(recentLabels.removeFirst(), (k, n) -> n == 1 ? null : n - 1);
+            }
+        }
+
+        List<LabelShare> topLabels() {
+            double total = recentLabels.size();
+            return labelCounts.entrySet().stream()
+                    .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                    .limit(TOP_LABELS)
+                    .map(e -> new LabelShare(e.getKey(), e.getValue() / total))
+                    .toList();
         }
 
         void forgetArrivalsBefore(long cutoff) {

@@ -13,7 +13,7 @@ public final class CameraTable {
             Column.right("frames/s"),
             Column.right("p50 ms"),
             Column.right("p99 ms"),
-            Column.left("last label"));
+            Column.left("top labels (recent)"));
 
     private CameraTable() {
     }
@@ -26,7 +26,15 @@ public final class CameraTable {
                 String.format(Locale.ROOT, "%.1f", r.framesPerSecond()),
                 millis(r.p50Millis()),
                 millis(r.p99Millis()),
-                r.lastLabel().isEmpty() ? "-" : r.lastLabel())).toList());
+                labels(r.topLabels()))).toList());
+    }
+
+    private static String labels(List<CameraStats.LabelShare> labels) {
+        if (labels.isEmpty()) {
+            return "-";
+        }
+        return String.join(", ", labels.stream()
+                .map(l -> String.format(Locale.ROOT, "%s %.0f%%", l.label(), 100 * l.share())).toList());
     }
 
     private static String millis(double ms) {

@@ -6,32 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.framewise.demo.SyntheticCamera;
 import dev.framewise.kafka.KafkaClients;
 import dev.framewise.kafka.KafkaConnections;
-import dev.framewise.kafka.RawFrameRecordDeserializer;
 import dev.framewise.model.arch.MobileNetV2;
-import dev.framewise.operators.frames.RawFrameRecord;
 import dev.framewise.schemas.FrameClassification;
 import dev.framewise.schemas.SingleObjectCodec;
+import dev.framewise.testing.FailOnce;
 import dev.framewise.testing.Topics;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,10 +45,6 @@ class FramewiseJobFailureITCase extends KafkaJobTestBase {
     static final int FAIL_AT_RECORD = 120;
     static final int MAX_BATCH = 64;
 
-    /** Records read per test id, across restarts (the MiniCluster shares this JVM). */
-    static final Map<String, AtomicInteger> READ = new ConcurrentHashMap<>();
-    static final Map<String, AtomicInteger> FAILURES = new ConcurrentHashMap<>();
-
     @BeforeAll
     static void model() throws Exception {
         buildModel(MobileNetV2.X100);
@@ -70,8 +58,6 @@ class FramewiseJobFailureITCase extends KafkaJobTestBase {
         String results = "fail-" + id + "-classifications";
         String dead = "fail-" + id + "-dlq";
         kafka.createTopics(2, frames, results, dead);
-        READ.put(id, new AtomicInteger());
-        FAILURES.put(id, new AtomicInteger());
 
         JobSettings settings = JobSettings.from(new ConfigSource()
                 .set("kafka.bootstrap-servers", kafka.bootstrapServers(), "test")
@@ -94,7 +80,7 @@ class FramewiseJobFailureITCase extends KafkaJobTestBase {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         FramewiseJob.build(env, settings,
-                KafkaConnections.sourceBuilder(settings).setDeserializer(new FailOnce(id)).build(),
+                KafkaConnections.sourceBuilder(settings).setDeserializer(new FailOnce(id, FAIL_AT_RECORD)).build(),
                 KafkaConnections.classificationsSink(settings), KafkaConnections.deadLettersSink(settings));
         JobClient job = env.executeAsync("framewise-failure-" + id);
 
@@ -116,7 +102,7 @@ class FramewiseJobFailureITCase extends KafkaJobTestBase {
         job.stopWithSavepoint(true, dir.resolve("savepoints-" + id).toUri().toString(), SavepointFormatType.CANONICAL)
                 .get();
 
-        assertEquals(1, FAILURES.get(id).get(), "the job failed once, mid-stream");
+        assertEquals(1, FailOnce.failures(id), "the job failed once, mid-stream");
         List<ConsumerRecord<byte[], byte[]>> classified = Topics.readAll(kafka.bootstrapServers(), results);
         Set<String> ids = uniqueIds(classified);
         assertEquals(FRAMES, ids.size(), "no frame lost");
@@ -145,29 +131,5 @@ class FramewiseJobFailureITCase extends KafkaJobTestBase {
             }
         }
         return ids;
-    }
-
-    /** The job's own deserializer, failing the source once, mid-stream, after checkpoints were taken. */
-    static final class FailOnce implements KafkaRecordDeserializationSchema<RawFrameRecord> {
-        private static final long serialVersionUID = 1L;
-        private final String id;
-        private final RawFrameRecordDeserializer delegate = new RawFrameRecordDeserializer();
-
-        FailOnce(String id) {
-            this.id = id;
-        }
-
-        @Override
-        public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RawFrameRecord> out) throws IOException {
-            if (READ.get(id).incrementAndGet() == FAIL_AT_RECORD && FAILURES.get(id).getAndIncrement() == 0) {
-                throw new IOException("injected failure at record " + FAIL_AT_RECORD);
-            }
-            delegate.deserialize(record, out);
-        }
-
-        @Override
-        public TypeInformation<RawFrameRecord> getProducedType() {
-            return delegate.getProducedType();
-        }
     }
 }

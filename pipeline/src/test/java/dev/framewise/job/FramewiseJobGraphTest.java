@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.framewise.kafka.KafkaConnections;
-import java.nio.file.Files;
+import dev.framewise.model.ModelBuilder;
+import dev.framewise.model.arch.MobileNetV2;
+import dev.framewise.model.weights.GeneratedWeights;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.StreamSupport;
@@ -20,7 +22,9 @@ class FramewiseJobGraphTest {
     Path dir;
 
     private List<JobVertex> vertices(String ordering) throws Exception {
-        Path model = Files.writeString(dir.resolve("m.onnx"), "only its path matters here");
+        Path model = dir.resolve("m.onnx");
+        MobileNetV2 arch = MobileNetV2.custom("tiny", 0.25, 10);
+        ModelBuilder.write(ModelBuilder.build(arch, GeneratedWeights.generate(arch, 1)), model);
         JobSettings s = JobSettings.from(new ConfigSource()
                 .set("kafka.bootstrap-servers", "localhost:1", "test")
                 .set("model.path", model.toString(), "test")
@@ -46,6 +50,7 @@ class FramewiseJobGraphTest {
     void rebalanceModeShufflesParsedFramesToTheClassifiers() throws Exception {
         List<JobVertex> vs = vertices("rebalance");
         JobVertex source = vs.stream().filter(v -> v.getName().contains("parse")).findFirst().orElseThrow();
+        assertTrue(source.getName().contains("decode-h264"), "H.264 is decoded before the shuffle: " + source.getName());
         JobVertex classify = vs.stream().filter(v -> v.getName().contains("classify")).findFirst().orElseThrow();
         assertTrue(source != classify, "classify is its own task behind a rebalance");
         assertTrue(classify.getInputs().get(0).getShipStrategyName().toLowerCase().contains("rebalance"),

@@ -29,14 +29,15 @@ class CameraStatsTest {
         CameraStats.Row unknown = rows.get(0);
         assertEquals(0, unknown.classified());
         assertEquals(1, unknown.deadLetters());
-        assertEquals("", unknown.lastLabel());
+        assertEquals(List.of(), unknown.topLabels());
         assertTrue(Double.isNaN(unknown.p50Millis()));
         assertEquals(0.0, unknown.framesPerSecond());
 
         CameraStats.Row door = rows.get(1);
         assertEquals(2, door.classified());
         assertEquals(1, door.deadLetters());
-        assertEquals("dog", door.lastLabel());
+        assertEquals(List.of(new CameraStats.LabelShare("cat", 0.5), new CameraStats.LabelShare("dog", 0.5)),
+                door.topLabels(), "ties in label order");
         assertEquals(20.0, door.p50Millis(), "nearest rank of {20, 30} ms at 50%");
         assertEquals(30.0, door.p99Millis());
     }
@@ -81,13 +82,24 @@ class CameraStatsTest {
     }
 
     @Test
+    void topLabelsAreTheMostFrequentOfTheRecentResults() {
+        CameraStats small = new CameraStats(Duration.ofSeconds(5), 4, clock::get);
+        for (String label : List.of("fox", "fox", "cat", "cat", "cat", "dog")) {
+            small.record(classification("yard", 1, 1_000, label));
+        }
+        // The window of 4 holds the last four: cat, cat, cat, dog.
+        assertEquals(List.of(new CameraStats.LabelShare("cat", 0.75), new CameraStats.LabelShare("dog", 0.25)),
+                small.snapshot(clock.get()).get(0).topLabels());
+    }
+
+    @Test
     void theTableShowsEveryCamera() {
         stats.record(classification("door", 1, 12_345, "tabby cat"));
         stats.recordDeadLetter(TestResults.deadLetter("yard"));
         assertEquals(""
-                + "camera  results  dead letters  frames/s  p50 ms  p99 ms  last label\n"
-                + "------  -------  ------------  --------  ------  ------  ----------\n"
-                + "door          1             0       1.0    12.3    12.3  tabby cat\n"
+                + "camera  results  dead letters  frames/s  p50 ms  p99 ms  top labels (recent)\n"
+                + "------  -------  ------------  --------  ------  ------  -------------------\n"
+                + "door          1             0       1.0    12.3    12.3  tabby cat 100%\n"
                 + "yard          0             1       0.0       -       -  -\n",
                 CameraTable.render(stats.snapshot(clock.get())));
     }

@@ -8,8 +8,9 @@ import java.io.Serializable;
  * @param topK classes per result
  * @param maxPixels larger pictures are dead letters (IMAGE_TOO_LARGE), checked before decoding
  * @param intraOpThreads ONNX Runtime threads per session; 0 derives them from cores and slots
+ * @param maxH264Decoders H.264 cameras one subtask decodes at once; the least recently used is closed
  */
-public record ClassifierSettings(ModelSource model, int topK, long maxPixels, int intraOpThreads)
+public record ClassifierSettings(ModelSource model, int topK, long maxPixels, int intraOpThreads, int maxH264Decoders)
         implements Serializable {
     public ClassifierSettings {
         if (topK < 1) {
@@ -17,6 +18,9 @@ public record ClassifierSettings(ModelSource model, int topK, long maxPixels, in
         }
         if (maxPixels < 1) {
             throw new IllegalArgumentException("the pixel limit must be positive, got " + maxPixels);
+        }
+        if (maxH264Decoders < 1) {
+            throw new IllegalArgumentException("at least one H.264 decoder per subtask is needed, got " + maxH264Decoders);
         }
         if (intraOpThreads < 0) {
             throw new IllegalArgumentException("intra-op threads must be 0 (derive) or more, got " + intraOpThreads);

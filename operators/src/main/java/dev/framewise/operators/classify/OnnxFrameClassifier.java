@@ -19,6 +19,7 @@ import dev.framewise.operators.inference.BatchTiming;
 import dev.framewise.operators.inference.InferenceSession;
 import dev.framewise.operators.inference.ModelHandler;
 import dev.framewise.operators.inference.RejectedInputException;
+import dev.framewise.schemas.Codec;
 import dev.framewise.schemas.DeadLetter;
 import dev.framewise.schemas.FrameClassification;
 import dev.framewise.schemas.Latency;
@@ -64,6 +65,10 @@ public final class OnnxFrameClassifier implements ModelHandler<FrameEnvelope, Fr
         int threads = settings.intraOpThreads() > 0 ? settings.intraOpThreads() : context.defaultThreads();
         Session session = new Session(file, context.maxBatchSize(), threads, settings);
         session.endToEnd = context.metrics().histogram("endToEndLatencyMs", new DescriptiveStatisticsHistogram(1000));
+        CameraDecoders h264 = session.h264;
+        context.metrics().gauge("h264Decoders", h264::open);
+        context.metrics().gauge("h264DecodersEvicted", h264::evictions);
+        context.metrics().gauge("h264StreamRestarts", h264::gaps);
         LOG.info("Subtask {} runs {} ({}) with {} intra-op thread(s), batches of up to {}", context.subtaskIndex(),
                 session.modelName, session.modelVersion, threads, context.maxBatchSize());
         return session;
@@ -82,6 +87,7 @@ public final class OnnxFrameClassifier implements ModelHandler<FrameEnvelope, Fr
         private final OnnxTensor[] inputTensors;
         private final OnnxTensor[] outputTensors;
         private final FrameDecoder decoder;
+        final CameraDecoders h264;
         private final TopK topK;
         final String modelName;
         final String modelVersion;
@@ -118,6 +124,7 @@ public final class OnnxFrameClassifier implements ModelHandler<FrameEnvelope, Fr
                 this.inputTensors = new OnnxTensor[maxBatch];
                 this.outputTensors = new OnnxTensor[maxBatch];
                 this.decoder = new FrameDecoder(pre, settings.maxPixels());
+                this.h264 = new CameraDecoders(pre, settings.maxPixels(), settings.maxH264Decoders());
                 this.topK = new TopK(settings.topK(), classes);
                 this.modelName = metadata.arch() != null ? metadata.arch() : file.getFileName().toString();
                 this.modelVersion = sha256(file).substring(0, 12);
@@ -148,7 +155,12 @@ public final class OnnxFrameClassifier implements ModelHandler<FrameEnvelope, Fr
         public void stage(int slot, FrameEnvelope envelope) throws RejectedInputException {
             VideoFrame f = envelope.frame;
             try {
-                decoder.decode(f.getCodec(), f.getWidth(), f.getHeight(), f.getPayload(), input, slot * pixels);
+                if (f.getCodec() == Codec.H264) {
+                    h264.decoderFor(f).decode(f.getWidth(), f.getHeight(), f.getKeyFrame(), f.getCodecConfig(),
+                            f.getPayload(), input, slot * pixels);
+                } else {
+                    decoder.decode(f.getCodec(), f.getWidth(), f.getHeight(), f.getPayload(), input, slot * pixels);
+                }
             } catch (FrameRejectedException e) {
                 throw new RejectedInputException(e.reason(), e.getMessage(), e);
             }
@@ -206,6 +218,7 @@ public final class OnnxFrameClassifier implements ModelHandler<FrameEnvelope, Fr
                     }
                 }
                 decoder.close();
+                h264.close();
             } finally {
                 session.close();
             }
