@@ -5,6 +5,7 @@ import dev.framewise.model.InvalidModelException;
 import dev.framewise.model.ModelInfo;
 import dev.framewise.model.Preprocessing;
 import dev.framewise.operators.classify.DecodeH264Upstream;
+import dev.framewise.operators.classify.FreshnessPolicy;
 import dev.framewise.operators.classify.ClassifierSettings;
 import dev.framewise.operators.classify.ModelSource;
 import dev.framewise.operators.classify.OnnxFrameClassifier;
@@ -123,7 +124,8 @@ public final class FramewiseJob {
 
         BatchInferenceOperator<FrameEnvelope, FrameClassification> operator = new BatchInferenceOperator<>(
                 new OnnxFrameClassifier(new ClassifierSettings(model, settings.topK(), settings.maxPixels(),
-                        settings.inferenceThreads(), settings.maxH264Decoders())),
+                        settings.inferenceThreads(), settings.maxH264Decoders(),
+                        new FreshnessPolicy(settings.maxFrameAge(), settings.maxFpsPerCamera()))),
                 settings.batch());
         SingleOutputStreamOperator<FrameClassification> classified = toClassify
                 .transform("classify", new AvroTypeInfo<>(FrameClassification.class), operator)

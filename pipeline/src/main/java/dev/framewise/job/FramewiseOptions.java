@@ -66,6 +66,15 @@ public final class FramewiseOptions {
     public static final ConfigOption<Long> MAX_PIXELS = key("decode.max-pixels").longType().defaultValue(7680L * 4320)
             .withDescription("Pictures with more pixels are dead letters (IMAGE_TOO_LARGE), checked before decoding.");
 
+    public static final ConfigOption<Duration> MAX_FRAME_AGE = key("freshness.max-age").durationType()
+            .defaultValue(Duration.ZERO)
+            .withDescription("Drop (and count) frames older than this when they reach the batch, e.g. 2 s: under"
+                    + " overload the job keeps up with the present instead of working through a backlog. 0: off.");
+
+    public static final ConfigOption<Double> MAX_FPS_PER_CAMERA = key("freshness.max-fps-per-camera").doubleType()
+            .defaultValue(0.0)
+            .withDescription("Drop (and count) a camera's frames beyond this rate, by capture time. 0: off.");
+
     public static final ConfigOption<Integer> MAX_H264_DECODERS = key("decode.h264.max-decoders").intType().defaultValue(64)
             .withDescription("H.264 cameras one task slot decodes at once (a decoder holds the camera's reference"
                     + " pictures); beyond it the least recently seen camera's decoder is closed and its next frames"
@@ -98,6 +107,6 @@ public final class FramewiseOptions {
     /** Every option, in the order the README documents them. */
     public static final List<ConfigOption<?>> ALL = List.of(BOOTSTRAP_SERVERS, FRAMES_TOPIC, CLASSIFICATIONS_TOPIC,
             DEAD_LETTERS_TOPIC, GROUP_ID, STARTING_OFFSETS, MODEL_PATH, MODEL_SHIP, BATCH_MAX_SIZE, BATCH_MAX_DELAY,
-            INFERENCE_THREADS, TOP_K, MAX_PIXELS, MAX_H264_DECODERS, DELIVERY, TRANSACTION_TIMEOUT, CHECKPOINT_INTERVAL, ORDERING,
+            INFERENCE_THREADS, TOP_K, MAX_PIXELS, MAX_H264_DECODERS, MAX_FRAME_AGE, MAX_FPS_PER_CAMERA, DELIVERY, TRANSACTION_TIMEOUT, CHECKPOINT_INTERVAL, ORDERING,
             PARALLELISM, JOB_NAME);
 }

@@ -53,6 +53,9 @@ public final class JobArguments {
     @Option(names = "--max-pixels", paramLabel = "N", description = "decode.max-pixels (default 8K UHD).")
     String maxPixels;
 
+    @Option(names = "--max-age", paramLabel = "DURATION", description = "freshness.max-age: drop frames older than this (default: off).")
+    String maxAge;
+
     @Option(names = "--delivery", paramLabel = "GUARANTEE", description = "delivery.guarantee: at-least-once or exactly-once.")
     String delivery;
 
@@ -86,6 +89,7 @@ public final class JobArguments {
         flag(source, FramewiseOptions.INFERENCE_THREADS.key(), threads, "--threads");
         flag(source, FramewiseOptions.TOP_K.key(), topK, "--top-k");
         flag(source, FramewiseOptions.MAX_PIXELS.key(), maxPixels, "--max-pixels");
+        flag(source, FramewiseOptions.MAX_FRAME_AGE.key(), maxAge, "--max-age");
         flag(source, FramewiseOptions.DELIVERY.key(), delivery, "--delivery");
         flag(source, FramewiseOptions.CHECKPOINT_INTERVAL.key(), checkpointInterval, "--checkpoint-interval");
         flag(source, FramewiseOptions.ORDERING.key(), ordering, "--ordering");

@@ -34,6 +34,8 @@ public record JobSettings(
         int topK,
         long maxPixels,
         int maxH264Decoders,
+        Duration maxFrameAge,
+        double maxFpsPerCamera,
         Delivery delivery,
         Duration transactionTimeout,
         Duration checkpointInterval,
@@ -68,8 +70,8 @@ public record JobSettings(
     /** The same settings with another model file. */
     public JobSettings withModelPath(String path) {
         return new JobSettings(bootstrapServers, framesTopic, classificationsTopic, deadLettersTopic, groupId,
-                startingOffsets, path, shipModel, batch, inferenceThreads, topK, maxPixels, maxH264Decoders, delivery,
-                transactionTimeout,
+                startingOffsets, path, shipModel, batch, inferenceThreads, topK, maxPixels, maxH264Decoders, maxFrameAge,
+                maxFpsPerCamera, delivery, transactionTimeout,
                 checkpointInterval, ordering, parallelism, jobName, kafkaProperties, flinkProperties);
     }
 
@@ -143,7 +145,9 @@ public record JobSettings(
                     model == null || model.isBlank() ? null : model.strip(), bool(FramewiseOptions.MODEL_SHIP),
                     new BatchSettings(batchSize, delay), (int) range(FramewiseOptions.INFERENCE_THREADS, 0, 1024),
                     (int) range(FramewiseOptions.TOP_K, 1, 1000), range(FramewiseOptions.MAX_PIXELS, 1, Long.MAX_VALUE),
-                    (int) range(FramewiseOptions.MAX_H264_DECODERS, 1, 100_000), delivery, txTimeout, checkpoints, choice(FramewiseOptions.ORDERING, Ordering.class),
+                    (int) range(FramewiseOptions.MAX_H264_DECODERS, 1, 100_000),
+                    duration(FramewiseOptions.MAX_FRAME_AGE, Duration.ZERO, Duration.ofHours(24)),
+                    decimal(FramewiseOptions.MAX_FPS_PER_CAMERA, 0, 1000), delivery, txTimeout, checkpoints, choice(FramewiseOptions.ORDERING, Ordering.class),
                     (int) range(FramewiseOptions.PARALLELISM, 0, 4096), nonBlank(FramewiseOptions.JOB_NAME), kafka, flink);
         }
 
@@ -203,6 +207,24 @@ public record JobSettings(
             }
             if (v < min || v > max) {
                 throw invalid(option, v + " is out of range: use " + min + (max == Long.MAX_VALUE ? " or more" : " to " + max));
+            }
+            return v;
+        }
+
+        private double decimal(ConfigOption<Double> option, double min, double max) {
+            Entry e = entry(option);
+            double v;
+            if (e == null) {
+                v = option.defaultValue();
+            } else {
+                try {
+                    v = Double.parseDouble(e.value().strip());
+                } catch (NumberFormatException x) {
+                    throw invalid(option, "'" + e.value() + "' is not a number");
+                }
+            }
+            if (!(v >= min && v <= max)) {
+                throw invalid(option, v + " is out of range: use " + min + " to " + max);
             }
             return v;
         }

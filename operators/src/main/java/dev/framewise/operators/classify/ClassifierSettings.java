@@ -9,9 +9,10 @@ import java.io.Serializable;
  * @param maxPixels larger pictures are dead letters (IMAGE_TOO_LARGE), checked before decoding
  * @param intraOpThreads ONNX Runtime threads per session; 0 derives them from cores and slots
  * @param maxH264Decoders H.264 cameras one subtask decodes at once; the least recently used is closed
+ * @param freshness which frames to drop on purpose under overload
  */
-public record ClassifierSettings(ModelSource model, int topK, long maxPixels, int intraOpThreads, int maxH264Decoders)
-        implements Serializable {
+public record ClassifierSettings(ModelSource model, int topK, long maxPixels, int intraOpThreads, int maxH264Decoders,
+        FreshnessPolicy freshness) implements Serializable {
     public ClassifierSettings {
         if (topK < 1) {
             throw new IllegalArgumentException("top-k must be at least 1, got " + topK);

@@ -15,6 +15,7 @@ import dev.framewise.operators.codec.FrameRejectedException;
 import dev.framewise.operators.frames.Clocks;
 import dev.framewise.operators.frames.DeadLetters;
 import dev.framewise.operators.frames.FrameEnvelope;
+import dev.framewise.operators.inference.Admission;
 import dev.framewise.operators.inference.BatchTiming;
 import dev.framewise.operators.inference.InferenceSession;
 import dev.framewise.operators.inference.ModelHandler;
@@ -89,6 +90,7 @@ public final class OnnxFrameClassifier implements ModelHandler<FrameEnvelope, Fr
         private final FrameDecoder decoder;
         final CameraDecoders h264;
         private final TopK topK;
+        private final FreshnessPolicy freshness;
         final String modelName;
         final String modelVersion;
         Histogram endToEnd;
@@ -126,6 +128,7 @@ public final class OnnxFrameClassifier implements ModelHandler<FrameEnvelope, Fr
                 this.decoder = new FrameDecoder(pre, settings.maxPixels());
                 this.h264 = new CameraDecoders(pre, settings.maxPixels(), settings.maxH264Decoders());
                 this.topK = new TopK(settings.topK(), classes);
+                this.freshness = settings.freshness();
                 this.modelName = metadata.arch() != null ? metadata.arch() : file.getFileName().toString();
                 this.modelVersion = sha256(file).substring(0, 12);
             } catch (RuntimeException | IOException e) {
@@ -152,18 +155,26 @@ public final class OnnxFrameClassifier implements ModelHandler<FrameEnvelope, Fr
         }
 
         @Override
-        public void stage(int slot, FrameEnvelope envelope) throws RejectedInputException {
+        public Admission stage(int slot, FrameEnvelope envelope) throws RejectedInputException {
             VideoFrame f = envelope.frame;
+            Admission admission = freshness.isOff() ? Admission.ACCEPTED
+                    : freshness.admit(f.getCameraId(), Clocks.micros(f.getCaptureTime()), Clocks.nowMicros());
             try {
                 if (f.getCodec() == Codec.H264) {
+                    // A dropped H.264 frame is still decoded: later frames are built on it. Decoding
+                    // is cheap next to inference, so the saving comes from skipping the model.
                     h264.decoderFor(f).decode(f.getWidth(), f.getHeight(), f.getKeyFrame(), f.getCodecConfig(),
                             f.getPayload(), input, slot * pixels);
-                } else {
+                } else if (admission == Admission.ACCEPTED) {
                     decoder.decode(f.getCodec(), f.getWidth(), f.getHeight(), f.getPayload(), input, slot * pixels);
                 }
             } catch (FrameRejectedException e) {
+                if (admission != Admission.ACCEPTED) {
+                    return admission; // dropped anyway: a frame is counted once, as a drop
+                }
                 throw new RejectedInputException(e.reason(), e.getMessage(), e);
             }
+            return admission;
         }
 
         @Override

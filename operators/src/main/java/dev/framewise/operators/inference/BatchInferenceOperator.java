@@ -27,7 +27,8 @@ import org.apache.flink.util.OutputTag;
  * BatchSettings#maxBatchDelay()} (a processing-time timer) — Triton's dynamic batcher is the model.
  * The buffer is flushed before every checkpoint barrier and at the end of input, so a checkpoint
  * never holds inputs that were read but not emitted, and a restore never loses one. Inputs the
- * session rejects become dead letters on {@link #DEAD_LETTERS}, counted by reason.
+ * session rejects become dead letters on {@link #DEAD_LETTERS}, counted by reason; inputs it drops
+ * on purpose (a freshness policy under overload) are counted by reason and go nowhere.
  */
 public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         implements OneInputStreamOperator<IN, OUT>, BoundedOneInput {
@@ -54,6 +55,8 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
     private transient Counter classified;
     private transient Counter deadLettered;
     private transient Map<DeadLetterReason, Counter> deadLettersByReason;
+    private transient Counter dropped;
+    private transient Map<Admission, Counter> droppedByReason;
     private transient Histogram batchSizes;
     private transient Histogram inferenceMillis;
     private transient Histogram queueWaitMillis;
@@ -99,6 +102,14 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
         for (DeadLetterReason r : DeadLetterReason.values()) {
             deadLettersByReason.put(r, byReason.counter(r.name()));
         }
+        dropped = g.counter("framesDropped");
+        droppedByReason = new EnumMap<>(Admission.class);
+        MetricGroup dropReasons = g.addGroup("dropped");
+        for (Admission a : Admission.values()) {
+            if (a != Admission.ACCEPTED) {
+                droppedByReason.put(a, dropReasons.counter(a.metricName()));
+            }
+        }
         batchSizes = g.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
         inferenceMillis = g.histogram("inferenceTimeMs", new DescriptiveStatisticsHistogram(1000));
         queueWaitMillis = g.histogram("queueWaitMs", new DescriptiveStatisticsHistogram(1000));
@@ -110,12 +121,18 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
         framesIn.inc();
         IN input = element.getValue();
         long start = ticker.nanoTime();
+        Admission admission;
         try {
-            session.stage(size, input);
+            admission = session.stage(size, input);
         } catch (RejectedInputException e) {
             deadLettered.inc();
             deadLettersByReason.get(e.reason()).inc();
             output.collect(DEAD_LETTERS, new StreamRecord<>(session.deadLetter(input, e)));
+            return;
+        }
+        if (admission != Admission.ACCEPTED) {
+            dropped.inc();
+            droppedByReason.get(admission).inc();
             return;
         }
         long end = ticker.nanoTime();

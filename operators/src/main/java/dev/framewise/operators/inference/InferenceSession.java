@@ -11,8 +11,11 @@ import dev.framewise.schemas.DeadLetter;
  */
 public interface InferenceSession<IN, OUT> extends AutoCloseable {
 
-    /** Prepares {@code input} into batch slot {@code slot}; a data error rejects it. */
-    void stage(int slot, IN input) throws RejectedInputException;
+    /**
+     * Prepares {@code input} into batch slot {@code slot}, or drops it on purpose (too old to be worth
+     * classifying, say); a data error rejects it. A dropped input leaves the slot free.
+     */
+    Admission stage(int slot, IN input) throws RejectedInputException;
 
     /** Runs slots {@code 0..n-1} as one batch. A failure here is not a data error: it fails the job. */
     void run(int n) throws Exception;

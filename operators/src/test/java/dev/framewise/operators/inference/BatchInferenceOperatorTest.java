@@ -155,6 +155,15 @@ class BatchInferenceOperatorTest {
     }
 
     @Test
+    void droppedInputsTakeNoSlotAndGoNowhere() throws Exception {
+        open(2, Duration.ofHours(1));
+        push("a", "old-1", "old-2", "b");
+        assertEquals(List.of("a@2", "b@2"), emitted());
+        assertTrue(harness.getSideOutput(BatchInferenceOperator.DEAD_LETTERS) == null
+                || harness.getSideOutput(BatchInferenceOperator.DEAD_LETTERS).isEmpty(), "a drop is not a dead letter");
+    }
+
+    @Test
     void oneSessionPerSubtaskOpenedInOpenAndClosedOnce() throws Exception {
         open(2, Duration.ofHours(1));
         assertEquals(1, OPENED.get());
@@ -186,9 +195,10 @@ class BatchInferenceOperatorTest {
         harness = new OneInputStreamOperatorTestHarness<>(
                 new BatchInferenceOperator<>(new FakeHandler(), new BatchSettings(2, Duration.ofHours(1))), env);
         harness.open();
-        push("a", "bad-1", "b", "c");
+        push("a", "bad-1", "old-1", "b", "c");
         harness.endInput();
-        assertEquals(4, ((Counter) group.get("framesIn")).getCount());
+        assertEquals(5, ((Counter) group.get("framesIn")).getCount());
+        assertEquals(1, ((Counter) group.get("framesDropped")).getCount());
         assertEquals(3, ((Counter) group.get("framesClassified")).getCount());
         assertEquals(1, ((Counter) group.get("framesDeadLettered")).getCount());
         Histogram batches = (Histogram) group.get("batchSize");
@@ -218,11 +228,15 @@ class BatchInferenceOperatorTest {
         }
 
         @Override
-        public void stage(int slot, String input) throws RejectedInputException {
+        public Admission stage(int slot, String input) throws RejectedInputException {
             if (input.startsWith("bad")) {
                 throw new RejectedInputException(DeadLetterReason.CORRUPT_IMAGE, "fake rejects " + input);
             }
+            if (input.startsWith("old")) {
+                return Admission.DROPPED_STALE;
+            }
             slots[slot] = input;
+            return Admission.ACCEPTED;
         }
 
         @Override

@@ -1,0 +1,57 @@
+package dev.framewise.operators.classify;
+
+import dev.framewise.operators.inference.Admission;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Under overload a live feed is better served by classifying recent frames than by working through
+ * a backlog: a frame older than {@code maxAge} when it reaches the batch is dropped, and a camera
+ * sending faster than {@code maxFpsPerCamera} has the excess dropped (by capture time, so a burst
+ * of late frames does not pass the cap). Both are off at zero. One instance per subtask; not
+ * thread-safe.
+ */
+public final class FreshnessPolicy implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final long maxAgeMicros;
+    private final long minIntervalMicros;
+    private transient Map<String, Long> lastAdmitted;
+
+    public FreshnessPolicy(Duration maxAge, double maxFpsPerCamera) {
+        if (maxAge.isNegative() || maxFpsPerCamera < 0) {
+            throw new IllegalArgumentException("the frame age limit and frame-rate cap must not be negative");
+        }
+        this.maxAgeMicros = maxAge.toNanos() / 1_000;
+        // A little slack: a camera at exactly the cap, with capture jitter, must not lose frames.
+        this.minIntervalMicros = maxFpsPerCamera == 0 ? 0 : (long) (1e6 / maxFpsPerCamera * 0.9);
+    }
+
+    public static FreshnessPolicy off() {
+        return new FreshnessPolicy(Duration.ZERO, 0);
+    }
+
+    public boolean isOff() {
+        return maxAgeMicros == 0 && minIntervalMicros == 0;
+    }
+
+    /** Whether a frame captured at {@code captureMicros} by {@code camera} is still worth classifying now. */
+    public Admission admit(String camera, long captureMicros, long nowMicros) {
+        if (maxAgeMicros > 0 && nowMicros - captureMicros > maxAgeMicros) {
+            return Admission.DROPPED_STALE;
+        }
+        if (minIntervalMicros > 0) {
+            if (lastAdmitted == null) {
+                lastAdmitted = new HashMap<>();
+            }
+            Long last = lastAdmitted.get(camera);
+            if (last != null && captureMicros - last < minIntervalMicros && captureMicros >= last) {
+                return Admission.DROPPED_RATE;
+            }
+            lastAdmitted.put(camera, captureMicros);
+        }
+        return Admission.ACCEPTED;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.framewise.operators.classify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.framewise.operators.inference.Admission;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class FreshnessPolicyTest {
+    static final long S = 1_000_000;
+
+    @Test
+    void offAdmitsEverything() {
+        FreshnessPolicy p = FreshnessPolicy.off();
+        assertTrue(p.isOff());
+        assertEquals(Admission.ACCEPTED, p.admit("a", 0, 3600 * S));
+    }
+
+    @Test
+    void framesOlderThanTheLimitAreDroppedFreshOnesPass() {
+        FreshnessPolicy p = new FreshnessPolicy(Duration.ofSeconds(2), 0);
+        long now = 100 * S;
+        assertEquals(Admission.ACCEPTED, p.admit("a", now - 2 * S, now), "exactly at the limit");
+        assertEquals(Admission.DROPPED_STALE, p.admit("a", now - 2 * S - 1, now));
+        assertEquals(Admission.ACCEPTED, p.admit("a", now, now));
+    }
+
+    @Test
+    void aCameraOverItsRateCapLosesTheExcessOthersAreUntouched() {
+        FreshnessPolicy p = new FreshnessPolicy(Duration.ZERO, 5);
+        int admitted = 0;
+        // 20 frames a second for a second: at a cap of 5, every fourth frame passes.
+        for (int i = 0; i < 20; i++) {
+            if (p.admit("fast", i * S / 20, 10 * S) == Admission.ACCEPTED) {
+                admitted++;
+            }
+        }
+        assertEquals(5, admitted);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(Admission.ACCEPTED, p.admit("slow", i * S / 5, 10 * S), "a camera at the cap loses nothing");
+        }
+    }
+
+    @Test
+    void ageIsCheckedBeforeTheRateCap() {
+        FreshnessPolicy p = new FreshnessPolicy(Duration.ofSeconds(1), 5);
+        assertEquals(Admission.DROPPED_STALE, p.admit("a", 0, 10 * S));
+        assertEquals(Admission.ACCEPTED, p.admit("a", 10 * S, 10 * S), "a stale frame does not count against the cap");
+    }
+}
