@@ -11,8 +11,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Framewise.Version.class,
         description = "Real-time video classification on Apache Flink.",
-        subcommands = {DemoCommand.class, RunCommand.class, KafkaCommand.class, ResultsCommand.class, ModelCommand.class,
-            BenchCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, KafkaCommand.class, IngestCommand.class, ResultsCommand.class,
+            ModelCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Framewise {
 
