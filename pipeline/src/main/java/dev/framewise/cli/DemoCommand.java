@@ -8,6 +8,7 @@ import dev.framewise.demo.ResultsTap;
 import dev.framewise.demo.SyntheticCamera;
 import dev.framewise.demo.SyntheticCamera.Defect;
 import dev.framewise.job.ConfigSource;
+import dev.framewise.job.FlinkRestMetrics;
 import dev.framewise.job.FramewiseJob;
 import dev.framewise.job.JobSettings;
 import dev.framewise.kafka.EmbeddedKafka;
@@ -162,13 +163,16 @@ final class DemoCommand implements Callable<Integer> {
                         signals.received().isDone() ? signals.received().getNow("") : problem != null ? "a failure" : "--seconds");
                 out.flush();
                 long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (problem == null && tap.accounted() < feed.sent() && System.nanoTime() < drainDeadline) {
+                FlinkRestMetrics metrics = new FlinkRestMetrics(flink.webUi(), job.getJobID().toString());
+                while (problem == null && tap.accounted() + dropped(metrics) < feed.sent()
+                        && System.nanoTime() < drainDeadline) {
                     Thread.sleep(100);
                     problem = problem(job, feed, tap);
                 }
+                long dropped = dropped(metrics);
                 job.cancel().get(30, TimeUnit.SECONDS);
                 table.show(tap.cameras(System.nanoTime()), feed.sent(), tap.accounted());
-                return summarize(out, feed, tap, filmed, problem, settings);
+                return summarize(out, feed, tap, dropped, filmed, problem, settings);
             }
         }
     }
@@ -198,15 +202,28 @@ final class DemoCommand implements Callable<Integer> {
         return null;
     }
 
-    private int summarize(PrintWriter out, CameraFeed feed, ResultsTap tap, double filmed, String problem,
+    /** Frames the freshness policy dropped (they go to no topic): from the job's metrics. */
+    private static long dropped(FlinkRestMetrics metrics) {
+        try {
+            return metrics.sum("classify", "framesDropped").orElse(0);
+        } catch (IOException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
+    private int summarize(PrintWriter out, CameraFeed feed, ResultsTap tap, long dropped, double filmed, String problem,
             JobSettings settings) throws IOException {
         long sent = feed.sent();
         long classified = tap.classified();
         long dead = tap.deadLettered();
-        long missing = sent - classified - dead;
+        long missing = sent - classified - dead - dropped;
         Optional<LatencyPercentiles.Summary> latency = tap.latency();
         out.println();
-        out.printf(Locale.ROOT, "frames sent %,d = classified %,d + dead-lettered %,d%s%n", sent, classified, dead,
+        out.printf(Locale.ROOT, "frames sent %,d = classified %,d + dead-lettered %,d%s%s%n", sent, classified, dead,
+                dropped == 0 ? "" : String.format(Locale.ROOT, " + dropped (too old) %,d", dropped),
                 missing == 0 ? "" : " + MISSING " + missing);
         Map<DeadLetterReason, Long> reasons = tap.deadLettersByReason();
         if (!reasons.isEmpty()) {
@@ -223,13 +240,14 @@ final class DemoCommand implements Callable<Integer> {
         }
         out.flush();
         if (summaryJson != null) {
-            writeJson(sent, classified, dead, missing, reasons, latency, filmed, feed, tap, problem, settings);
+            writeJson(sent, classified, dead, dropped, missing, reasons, latency, filmed, feed, tap, problem, settings);
             out.println("summary written to " + summaryJson);
         }
         return problem == null && missing == 0 ? 0 : 1;
     }
 
-    private void writeJson(long sent, long classified, long dead, long missing, Map<DeadLetterReason, Long> reasons,
+    private void writeJson(long sent, long classified, long dead, long dropped, long missing,
+            Map<DeadLetterReason, Long> reasons,
             Optional<LatencyPercentiles.Summary> latency, double filmed, CameraFeed feed, ResultsTap tap, String problem,
             JobSettings settings) throws IOException {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -241,7 +259,7 @@ final class DemoCommand implements Callable<Integer> {
         root.put("frames_sent", sent);
         root.put("classified", classified);
         root.put("dead_lettered", dead);
-        root.put("dropped", 0);
+        root.put("dropped", dropped);
         root.put("missing", missing);
         root.put("duplicates_seen", tap.duplicates());
         ObjectNode byReason = root.putObject("dead_letters_by_reason");
