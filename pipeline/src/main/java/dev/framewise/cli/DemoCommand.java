@@ -11,6 +11,7 @@ import dev.framewise.job.ConfigSource;
 import dev.framewise.job.FlinkRestMetrics;
 import dev.framewise.job.FramewiseJob;
 import dev.framewise.job.JobSettings;
+import dev.framewise.job.LocalFlink;
 import dev.framewise.kafka.EmbeddedKafka;
 import dev.framewise.kafka.KafkaClients;
 import dev.framewise.kafka.KafkaConnections;

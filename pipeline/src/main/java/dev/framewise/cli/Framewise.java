@@ -40,7 +40,7 @@ public final class Framewise {
         PrintWriter err = cl.getErr();
         boolean expected = e instanceof CheckpointException || e instanceof InvalidModelException
                 || e instanceof UserException || e instanceof IllegalArgumentException
-                || e instanceof dev.framewise.job.ConfigException;
+                || e instanceof dev.framewise.job.ConfigException || e instanceof dev.framewise.job.JobFailedException;
         if (expected) {
             String prefix = e instanceof dev.framewise.job.ConfigException ? "framewise: configuration error: " : "framewise: error: ";
             err.println(prefix + e.getMessage());

@@ -5,6 +5,7 @@ import dev.framewise.job.FramewiseJob;
 import dev.framewise.job.FramewiseOptions;
 import dev.framewise.job.JobArguments;
 import dev.framewise.job.JobSettings;
+import dev.framewise.job.LocalFlink;
 import dev.framewise.kafka.KafkaConnections;
 import java.io.PrintWriter;
 import java.util.List;

@@ -90,7 +90,7 @@ public final class SyntheticCamera implements AutoCloseable {
             }
             return h264Record(sequence, captured);
         }
-        byte[] jpeg = encoder.jpeg(draw(sequence), width, height, quality);
+        byte[] jpeg = jpeg(sequence);
         Codec codec = Codec.JPEG;
         int w = width;
         int h = height;
@@ -123,6 +123,11 @@ public final class SyntheticCamera implements AutoCloseable {
                 .setHeaders(Map.of("source", "framewise-synthetic"))
                 .build();
         return SingleObjectCodec.VIDEO_FRAME.encode(frame);
+    }
+
+    /** Frame {@code t} as a JPEG picture, without a record around it. */
+    public byte[] jpeg(long t) {
+        return encoder.jpeg(draw(t), width, height, quality);
     }
 
     /** The next H.264 access unit: frames must be asked for in sequence, as a camera films them. */

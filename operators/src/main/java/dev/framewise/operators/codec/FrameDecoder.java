@@ -36,6 +36,7 @@ public final class FrameDecoder implements AutoCloseable {
     private static final ByteBuffer NO_PAYLOAD = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     private final long maxPixels;
+    private final boolean scaleDownJpeg;
     private final NativeBuffer input;
     private final ImageHeader header = new ImageHeader();
     private final PictureDecoder pictures;
@@ -50,6 +51,17 @@ public final class FrameDecoder implements AutoCloseable {
      *     fit in it too, which bounds the aspect ratio
      */
     public FrameDecoder(Preprocessing preprocessing, long maxPixels) {
+        this(preprocessing, maxPixels, false);
+    }
+
+    /**
+     * @param scaleDownJpeg decode JPEGs at a half, quarter or eighth of their size when that still leaves
+     *     the short side at least the resize size (FFmpeg's {@code lowres}): a 640x480 JPEG for a 224 model
+     *     decodes at 320x240, in a fraction of the time; the picture differs slightly from a full decode
+     *     followed by the resize
+     */
+    public FrameDecoder(Preprocessing preprocessing, long maxPixels, boolean scaleDownJpeg) {
+        this.scaleDownJpeg = scaleDownJpeg;
         this.preprocessor = new PicturePreprocessor(preprocessing, maxPixels);
         this.maxPixels = maxPixels;
         for (int i = 0; i < 4; i++) {
@@ -144,19 +156,35 @@ public final class FrameDecoder implements AutoCloseable {
             throw new FrameRejectedException(DeadLetterReason.IMAGE_TOO_LARGE, String.format(Locale.ROOT,
                     "%s payload of %d bytes is too large to decode", codec, data.remaining()));
         }
-        pictures.decode(codec, data);
+        int lowres = codec == Codec.JPEG && scaleDownJpeg ? lowresFor(width, height, preprocessor.resizeSize()) : 0;
+        pictures.decode(codec, data, lowres);
         try {
             AVFrame frame = pictures.frame();
-            if (frame.width() != width || frame.height() != height) {
+            int decodedWidth = -(-width >> lowres);
+            int decodedHeight = -(-height >> lowres);
+            if (frame.width() != decodedWidth || frame.height() != decodedHeight) {
                 throw new FrameRejectedException(DeadLetterReason.SIZE_MISMATCH, String.format(Locale.ROOT,
-                        "%s decoded to %dx%d but its header and the frame declare %dx%d", codec, frame.width(),
-                        frame.height(), width, height));
+                        "%s decoded to %dx%d but its header and the frame declare %dx%d", codec,
+                        frame.width() << lowres, frame.height() << lowres, width, height));
             }
-            preprocessor.scale(pictures.frameData(), pictures.frameLinesize(), width, height, frame.format(),
-                    frame.colorspace(), frame.color_range() == AVCOL_RANGE_JPEG);
+            preprocessor.scale(pictures.frameData(), pictures.frameLinesize(), decodedWidth, decodedHeight,
+                    frame.format(), frame.colorspace(), frame.color_range() == AVCOL_RANGE_JPEG);
         } finally {
             pictures.release();
         }
+    }
+
+    /**
+     * How many halvings (0 to 3, FFmpeg's limit) a JPEG of this size can take in the decoder and still
+     * be at least {@code shortSide} on its short side: the resize after it then only shrinks a little.
+     */
+    static int lowresFor(int width, int height, int shortSide) {
+        int shorter = Math.min(width, height);
+        int lowres = 0;
+        while (lowres < 3 && -(-shorter >> (lowres + 1)) >= shortSide) {
+            lowres++;
+        }
+        return lowres;
     }
 
     private void decodeRaw(int width, int height, ByteBuffer data) throws FrameRejectedException {

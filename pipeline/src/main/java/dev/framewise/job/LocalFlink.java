@@ -1,4 +1,4 @@
-package dev.framewise.cli;
+package dev.framewise.job;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -13,9 +13,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * A Flink cluster inside this JVM (a MiniCluster, started when the job is executed) with its web UI
  * on 127.0.0.1, for {@code framewise run} and the demo.
  */
-record LocalFlink(StreamExecutionEnvironment env, String webUi) {
+public record LocalFlink(StreamExecutionEnvironment env, String webUi) {
 
-    static LocalFlink create(int slots, Map<String, String> flinkProperties) {
+    public static LocalFlink create(int slots, Map<String, String> flinkProperties) {
         int port = freePort(8081);
         Configuration conf = new Configuration();
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
@@ -32,7 +32,7 @@ record LocalFlink(StreamExecutionEnvironment env, String webUi) {
      * Waits until every task of the job runs. A job reads RUNNING while its tasks are still being
      * deployed; a task reads RUNNING only once its operators are open (the model loaded).
      */
-    void awaitTasksRunning(org.apache.flink.api.common.JobID job, java.time.Duration timeout) throws InterruptedException {
+    public void awaitTasksRunning(org.apache.flink.api.common.JobID job, java.time.Duration timeout) throws InterruptedException {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         java.net.URI uri = java.net.URI.create(webUi + "/jobs/" + job);
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -54,7 +54,7 @@ record LocalFlink(StreamExecutionEnvironment env, String webUi) {
             }
             Thread.sleep(200);
         }
-        throw new Framewise.UserException("the job's tasks did not start within " + timeout.toSeconds()
+        throw new JobFailedException("the job's tasks did not start within " + timeout.toSeconds()
                 + " s; see the log file and the web UI " + webUi);
     }
 
@@ -66,7 +66,7 @@ record LocalFlink(StreamExecutionEnvironment env, String webUi) {
             try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 return s.getLocalPort();
             } catch (IOException e) {
-                throw new Framewise.UserException("no free local port for Flink's web UI: " + e.getMessage(), e);
+                throw new JobFailedException("no free local port for Flink's web UI: " + e.getMessage(), e);
             }
         }
     }
