@@ -123,14 +123,17 @@ public final class ModelBenchmark {
 
     /** A batch of noise images in a direct buffer, which ONNX Runtime reads without a copy. */
     private static OnnxTensor input(OrtEnvironment env, int batch) throws OrtException {
-        int n = batch * 3 * 224 * 224;
-        FloatBuffer buf = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        SplittableRandom r = new SplittableRandom(batch);
-        for (int i = 0; i < n; i++) {
+        return OnnxTensor.createTensor(env, noise(batch * 3 * 224 * 224, batch), new long[] {batch, 3, 224, 224});
+    }
+
+    /** {@code floats} Gaussian values in a direct buffer in native order, which ONNX Runtime reads in place. */
+    static FloatBuffer noise(int floats, long seed) {
+        FloatBuffer buf = ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = 0; i < floats; i++) {
             buf.put((float) r.nextGaussian());
         }
-        buf.flip();
-        return OnnxTensor.createTensor(env, buf, new long[] {batch, 3, 224, 224});
+        return buf.flip();
     }
 
     private static Map<String, String> machine(OrtEnvironment env) {
