@@ -127,4 +127,9 @@ public record MachinePeak(int cores, Optional<Double> clockGhz, String clockSour
             return List.of(); // not Linux, or hidden from this process: the estimate says unknown
         }
     }
+
+    /** The CPU's model name from /proc/cpuinfo, or "unknown" where there is none. */
+    static String cpuModel() {
+        return field(readLines(CPUINFO), "model name").orElse("unknown");
+    }
 }

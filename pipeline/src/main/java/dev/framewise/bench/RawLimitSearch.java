@@ -194,7 +194,7 @@ public final class RawLimitSearch {
                 best.sessions(), best.threads(), best.batch(), best.framesPerSecond()));
         List<VariantResult> variants = compareVariants(environment, model, best);
         Map<String, String> machine = new LinkedHashMap<>();
-        machine.put("cpu", ModelBenchmark.cpuModel());
+        machine.put("cpu", MachinePeak.cpuModel());
         machine.put("cores", Integer.toString(settings.cores()));
         machine.put("onnxruntime", environment.env().getVersion());
         machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));

@@ -5,6 +5,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -148,8 +151,8 @@ final class SessionGroup implements AutoCloseable {
             in[0] = batch;
             int floats = Math.toIntExact(in[1] * in[2] * in[3] * batch);
             for (int i = 0; i < io.length; i++) {
-                FloatBuffer input = ModelBenchmark.noise(floats, 31L * batch + i);
-                FloatBuffer output = ModelBenchmark.noise(Math.toIntExact(batch * classes), 0);
+                FloatBuffer input = noise(floats, 31L * batch + i);
+                FloatBuffer output = noise(Math.toIntExact(batch * classes), 0);
                 io[i][0] = OnnxTensor.createTensor(env, input, in);
                 io[i][1] = OnnxTensor.createTensor(env, output, new long[] {batch, classes});
             }
@@ -187,5 +190,15 @@ final class SessionGroup implements AutoCloseable {
         if (failed != null) {
             throw failed;
         }
+    }
+
+    /** A direct buffer of seeded Gaussian noise: the input the sessions run on, made once. */
+    private static FloatBuffer noise(int floats, long seed) {
+        FloatBuffer buf = ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = 0; i < floats; i++) {
+            buf.put((float) r.nextGaussian());
+        }
+        return buf.flip();
     }
 }

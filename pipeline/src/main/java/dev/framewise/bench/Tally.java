@@ -1,5 +1,6 @@
 package dev.framewise.bench;
 
+import dev.framewise.results.LatencyPercentiles;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -51,6 +52,6 @@ final class Tally {
 
     double latencyMs(double percentile) {
         long[] sorted = latenciesNs.stream().mapToLong(Long::longValue).sorted().toArray();
-        return ModelBenchmark.percentile(sorted, percentile) / 1e6;
+        return sorted.length == 0 ? Double.NaN : LatencyPercentiles.nearestRank(sorted, percentile) / 1e6;
     }
 }

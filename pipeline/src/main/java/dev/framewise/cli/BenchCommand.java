@@ -1,87 +1,173 @@
 package dev.framewise.cli;
 
-import dev.framewise.bench.ModelBenchReport;
-import dev.framewise.bench.ModelBenchmark;
+import dev.framewise.bench.BenchReport;
+import dev.framewise.bench.MachinePeak;
+import dev.framewise.bench.PipelineBenchmark;
+import dev.framewise.bench.RawLimitSearch;
 import dev.framewise.cli.Framewise.UserException;
+import dev.framewise.job.FramewiseOptions;
 import dev.framewise.model.arch.Architecture;
+import dev.framewise.model.arch.EfficientFormer;
+import dev.framewise.model.arch.MobileNetV2;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code framewise bench}: figures measured side by side in one run on this machine. */
+/**
+ * {@code framewise bench [model|pipeline|all]}: figures measured side by side in one run on this
+ * machine, written to {@code bench-results/} as Markdown, JSON and a latency plot.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure speed side by side in one run; reports go to bench-results/.",
-        subcommands = {BenchCommand.Model.class})
-final class BenchCommand {
+        description = {"Measure Framewise on this machine, side by side in one run: raw ONNX Runtime per architecture"
+                + " and batch size, the raw limit (best sessions x threads x batch), the whole job's saturated"
+                + " throughput and latency at 25-150 % load, and a naive hand-written job. Without a subcommand: all.",
+            "Reports go to bench-results/ (Markdown, JSON, SVG plot)."},
+        subcommands = {BenchCommand.Model.class, BenchCommand.Pipeline.class, BenchCommand.All.class})
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    Options options;
+
+    @Override
+    public Integer call() throws Exception {
+        return run(spec, options, true, true);
+    }
+
+    /** Options every part shares. */
+    static final class Options {
+        @Option(names = "--arch", split = ",", converter = ModelCommand.ArchConverter.class, paramLabel = "ARCH",
+                description = "Architectures of the model part (default: all four; with --quick, efficientformer-l1);"
+                        + " the pipeline part uses the first.")
+        List<Architecture> archs;
+
+        @Option(names = "--quick", description = "Shorter phases and a smaller grid: rough figures in under 5 minutes.")
+        boolean quick;
+
+        @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-results",
+                description = "Where the reports go (default: ${DEFAULT-VALUE}).")
+        Path out;
+    }
 
     @Command(name = "model", mixinStandardHelpOptions = true,
-            description = "Raw ONNX Runtime latency and throughput of the built models, per batch size.")
+            description = "Raw ONNX Runtime per architecture and batch size (1, 4, 8, 16, 32) with the job's threads.")
     static final class Model implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--arch", split = ",", converter = ModelCommand.ArchConverter.class, paramLabel = "ARCH",
-                defaultValue = "efficientformer-l1,mobilenetv2",
-                description = "Architectures, comma-separated (default: ${DEFAULT-VALUE}).")
-        List<Architecture> archs;
-
-        @Option(names = "--batches", split = ",", paramLabel = "N", defaultValue = "1,8,32",
-                description = "Batch sizes (default: ${DEFAULT-VALUE}).")
-        int[] batches;
-
-        @Option(names = "--threads", paramLabel = "N",
-                description = "Intra-op threads per session (default: all cores).")
-        Integer threads;
-
-        @Option(names = "--quick", description = "Fewer and shorter rounds: a rough figure in about a minute.")
-        boolean quick;
-
-        @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-results",
-                description = "Where the Markdown and JSON reports go (default: ${DEFAULT-VALUE}).")
-        Path out;
+        @Mixin
+        Options options;
 
         @Override
         public Integer call() throws Exception {
-            PrintWriter o = spec.commandLine().getOut();
-            if (Arrays.stream(batches).anyMatch(b -> b < 1 || b > 256)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--batches must be between 1 and 256");
+            return run(spec, options, true, false);
+        }
+    }
+
+    @Command(name = "pipeline", mixinStandardHelpOptions = true,
+            description = "The whole job: saturated throughput, latency at 25-150 % load, the raw limit and the naive job.")
+    static final class Pipeline implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        Options options;
+
+        @Override
+        public Integer call() throws Exception {
+            return run(spec, options, false, true);
+        }
+    }
+
+    @Command(name = "all", mixinStandardHelpOptions = true, description = "Both parts, in one report.")
+    static final class All implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        Options options;
+
+        @Override
+        public Integer call() throws Exception {
+            return run(spec, options, true, true);
+        }
+    }
+
+    static int run(CommandLine.Model.CommandSpec spec, Options o, boolean modelPart, boolean pipelinePart)
+            throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        int cores = Runtime.getRuntime().availableProcessors();
+        // What framewise run and the job jar do out of the box: a slot per core, the slot's share of the cores as
+        // ONNX Runtime threads, and the batch and decoding defaults.
+        int slots = cores;
+        int threads = Math.max(1, cores / slots);
+        int batch = FramewiseOptions.BATCH_MAX_SIZE.defaultValue();
+        Duration delay = FramewiseOptions.BATCH_MAX_DELAY.defaultValue();
+        boolean reducedJpeg = FramewiseOptions.JPEG_REDUCED_SIZE.defaultValue();
+        List<Architecture> archs = o.archs != null && !o.archs.isEmpty() ? o.archs
+                : o.quick ? List.of(EfficientFormer.L1)
+                : List.of(EfficientFormer.L1, MobileNetV2.X100, EfficientFormer.L3, EfficientFormer.L7);
+        Architecture pipelineArch = archs.get(0);
+        Path work = Files.createTempDirectory("framewise-bench");
+        java.util.function.Consumer<String> progress = msg -> {
+            out.println("  " + msg);
+            out.flush();
+        };
+        try {
+            List<RawLimitSearch.Result> models = new ArrayList<>();
+            List<Integer> batches = o.quick ? List.of(1, 4, 8) : List.of(1, 4, 8, 16, 32);
+            for (Architecture arch : modelPart ? archs : List.of(pipelineArch)) {
+                progress.accept("model " + arch.id() + " as the job runs it: " + slots + " session(s) x " + threads
+                        + " thread(s)");
+                RawLimitSearch.Settings s = new RawLimitSearch.Settings(arch, List.of(slots), List.of(threads),
+                        modelPart ? batches : List.of(1, batch), cores, o.quick ? 0.5 : 2.0, o.quick ? 2 : 3,
+                        Set.of(), 1);
+                models.add(new RawLimitSearch(s, progress).run(work));
             }
-            int cores = Runtime.getRuntime().availableProcessors();
-            ModelBenchmark.Settings settings = new ModelBenchmark.Settings(archs, batches,
-                    threads == null ? cores : threads, quick ? 0.5 : 2.0, quick ? 2 : 5);
-            Path work = Files.createTempDirectory("framewise-bench");
-            ModelBenchmark.Result result;
-            try {
-                result = new ModelBenchmark(settings, msg -> {
-                    o.println("  " + msg);
-                    o.flush();
-                }).run(work);
-            } finally {
-                deleteTree(work);
+            RawLimitSearch.Result limit = null;
+            PipelineBenchmark.Settings ps = null;
+            PipelineBenchmark.Result pipeline = null;
+            if (pipelinePart) {
+                progress.accept("the raw limit of " + pipelineArch.id() + ": sessions x threads x batch");
+                RawLimitSearch.Settings d = RawLimitSearch.Settings.defaults(pipelineArch, cores, o.quick);
+                limit = new RawLimitSearch(o.quick ? new RawLimitSearch.Settings(d.arch(), d.sessions(), d.threads(),
+                        d.batches(), d.cores(), d.sliceSeconds(), d.rounds(), Set.of(), 1) : d, progress).run(work);
+                ps = new PipelineBenchmark.Settings(pipelineArch, slots, threads, batch, delay, Duration.ofSeconds(1),
+                        reducedJpeg, 4, 640, 480, o.quick ? 300 : 900, o.quick ? 1 : 3,
+                        Duration.ofSeconds(o.quick ? 8 : 20), List.of(25, 50, 75, 100, 150));
+                pipeline = new PipelineBenchmark(ps, progress).run(work);
             }
-            Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+            RawLimitSearch.Result any = limit != null ? limit : models.get(0);
+            BenchReport.Run run = new BenchReport.Run(Instant.now().truncatedTo(ChronoUnit.SECONDS), any.machine(),
+                    MachinePeak.detect(), models, limit, ps, pipeline);
             Path md;
             try {
-                md = ModelBenchReport.write(result, now, out);
+                md = BenchReport.write(run, o.out);
             } catch (IOException e) {
-                throw new UserException("cannot write the report into " + out + ": " + IoErrors.describe(e), e);
+                throw new UserException("cannot write the report into " + o.out + ": " + IoErrors.describe(e), e);
             }
-            o.println();
-            o.print(ModelBenchReport.markdown(result, now));
-            o.println();
-            o.println("report: " + md + " (and .json)");
-            o.flush();
+            out.println();
+            out.print(BenchReport.markdown(run, null));
+            out.println();
+            out.println("report: " + md + " (and .json" + (pipeline != null ? ", .svg" : "") + ")");
+            out.flush();
             return 0;
+        } finally {
+            deleteTree(work);
         }
     }
 

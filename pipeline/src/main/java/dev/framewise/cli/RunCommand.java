@@ -75,6 +75,8 @@ final class RunCommand implements Callable<Integer> {
         JobClient client = flink.env().executeAsync(settings.jobName());
         flink.awaitTasksRunning(client.getJobID(), java.time.Duration.ofMinutes(2));
         out.printf("job %s running on a local Flink cluster with %d slot(s), web UI %s%n", client.getJobID(), n, flink.webUi());
+        out.println(settings.describeInference(n, Runtime.getRuntime().availableProcessors())
+                + " (defaults: what framewise bench measured best on CPUs; change with --slots, --threads, --batch-size)");
         out.printf("reading %s from %s; results to %s, dead letters to %s (%s). Ctrl-C stops.%n", settings.framesTopic(),
                 settings.bootstrapServers(), settings.classificationsTopic(), settings.deadLettersTopic(),
                 settings.delivery().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));

@@ -50,6 +50,9 @@ public final class FramewiseJob {
     /** Entry point of the job jar: {@code flink run framewise-job.jar [--config FILE] [options]}. */
     public static void main(String[] args) throws Exception {
         JobSettings settings = JobArguments.parse(args);
+        // On the client's console when submitted: which inference settings the job takes (each subtask
+        // logs its resolved threads and batch size when its session opens).
+        System.out.println("framewise: " + settings.describeInference(0, 0));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         prepare(env, settings);
         env.execute(settings.jobName());
@@ -124,7 +127,7 @@ public final class FramewiseJob {
 
         BatchInferenceOperator<FrameEnvelope, FrameClassification> operator = new BatchInferenceOperator<>(
                 new OnnxFrameClassifier(new ClassifierSettings(model, settings.topK(), settings.maxPixels(),
-                        settings.inferenceThreads(), settings.maxH264Decoders(),
+                        settings.jpegReducedSize(), settings.inferenceThreads(), settings.maxH264Decoders(),
                         new FreshnessPolicy(settings.maxFrameAge(), settings.maxFpsPerCamera()))),
                 settings.batch());
         SingleOutputStreamOperator<FrameClassification> classified = toClassify

@@ -75,6 +75,11 @@ public final class FramewiseOptions {
             .defaultValue(0.0)
             .withDescription("Drop (and count) a camera's frames beyond this rate, by capture time. 0: off.");
 
+    public static final ConfigOption<Boolean> JPEG_REDUCED_SIZE = key("decode.jpeg.reduced-size").booleanType()
+            .defaultValue(false)
+            .withDescription("Decode JPEGs at a half, quarter or eighth of their size when the model's resize still"
+                    + " fits (FFmpeg's lowres): less decoding work, pixels slightly different from a full decode.");
+
     public static final ConfigOption<Integer> MAX_H264_DECODERS = key("decode.h264.max-decoders").intType().defaultValue(64)
             .withDescription("H.264 cameras one task slot decodes at once (a decoder holds the camera's reference"
                     + " pictures); beyond it the least recently seen camera's decoder is closed and its next frames"
@@ -107,6 +112,6 @@ public final class FramewiseOptions {
     /** Every option, in the order the README documents them. */
     public static final List<ConfigOption<?>> ALL = List.of(BOOTSTRAP_SERVERS, FRAMES_TOPIC, CLASSIFICATIONS_TOPIC,
             DEAD_LETTERS_TOPIC, GROUP_ID, STARTING_OFFSETS, MODEL_PATH, MODEL_SHIP, BATCH_MAX_SIZE, BATCH_MAX_DELAY,
-            INFERENCE_THREADS, TOP_K, MAX_PIXELS, MAX_H264_DECODERS, MAX_FRAME_AGE, MAX_FPS_PER_CAMERA, DELIVERY, TRANSACTION_TIMEOUT, CHECKPOINT_INTERVAL, ORDERING,
+            INFERENCE_THREADS, TOP_K, MAX_PIXELS, JPEG_REDUCED_SIZE, MAX_H264_DECODERS, MAX_FRAME_AGE, MAX_FPS_PER_CAMERA, DELIVERY, TRANSACTION_TIMEOUT, CHECKPOINT_INTERVAL, ORDERING,
             PARALLELISM, JOB_NAME);
 }

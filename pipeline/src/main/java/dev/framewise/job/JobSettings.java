@@ -33,6 +33,7 @@ public record JobSettings(
         int inferenceThreads,
         int topK,
         long maxPixels,
+        boolean jpegReducedSize,
         int maxH264Decoders,
         Duration maxFrameAge,
         double maxFpsPerCamera,
@@ -70,9 +71,28 @@ public record JobSettings(
     /** The same settings with another model file. */
     public JobSettings withModelPath(String path) {
         return new JobSettings(bootstrapServers, framesTopic, classificationsTopic, deadLettersTopic, groupId,
-                startingOffsets, path, shipModel, batch, inferenceThreads, topK, maxPixels, maxH264Decoders, maxFrameAge,
+                startingOffsets, path, shipModel, batch, inferenceThreads, topK, maxPixels, jpegReducedSize, maxH264Decoders,
+                maxFrameAge,
                 maxFpsPerCamera, delivery, transactionTimeout,
                 checkpointInterval, ordering, parallelism, jobName, kafkaProperties, flinkProperties);
+    }
+
+    /**
+     * The inference settings in effect, in one line for the user to see at start: slots, ONNX Runtime
+     * threads per slot (inference.threads 0 resolved as each subtask resolves it), batching, decoding.
+     *
+     * @param slots task slots per TaskManager, or 0 when the submitting side does not know them
+     * @param cores processors of a TaskManager, or 0 when unknown
+     */
+    public String describeInference(int slots, int cores) {
+        String threads = inferenceThreads > 0 ? Integer.toString(inferenceThreads)
+                : slots > 0 && cores > 0 ? Math.max(1, cores / slots) + " (the slot's share of " + cores + " cores)"
+                : "the slot's share of the TaskManager's cores";
+        String slotPart = slots > 0 ? slots + " slot(s)" : parallelism > 0 ? "parallelism " + parallelism
+                : "the cluster's default parallelism";
+        return String.format(java.util.Locale.ROOT, "inference: %s x %s ONNX Runtime thread(s), batches of up to %d"
+                + " within %s, %s-size JPEG decoding", slotPart, threads, batch.maxBatchSize(),
+                TimeUtils.formatWithHighestUnit(batch.maxBatchDelay()), jpegReducedSize ? "reduced" : "full");
     }
 
     public static JobSettings from(ConfigSource source) {
@@ -145,6 +165,7 @@ public record JobSettings(
                     model == null || model.isBlank() ? null : model.strip(), bool(FramewiseOptions.MODEL_SHIP),
                     new BatchSettings(batchSize, delay), (int) range(FramewiseOptions.INFERENCE_THREADS, 0, 1024),
                     (int) range(FramewiseOptions.TOP_K, 1, 1000), range(FramewiseOptions.MAX_PIXELS, 1, Long.MAX_VALUE),
+                    bool(FramewiseOptions.JPEG_REDUCED_SIZE),
                     (int) range(FramewiseOptions.MAX_H264_DECODERS, 1, 100_000),
                     duration(FramewiseOptions.MAX_FRAME_AGE, Duration.ZERO, Duration.ofHours(24)),
                     decimal(FramewiseOptions.MAX_FPS_PER_CAMERA, 0, 1000), delivery, txTimeout, checkpoints, choice(FramewiseOptions.ORDERING, Ordering.class),

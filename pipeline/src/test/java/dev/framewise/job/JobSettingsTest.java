@@ -41,6 +41,24 @@ class JobSettingsTest {
     }
 
     @Test
+    void theInferenceSettingsInEffectAreSaidInOneLine() {
+        JobSettings defaults = JobSettings.from(minimal());
+        assertEquals("inference: 2 slot(s) x 1 (the slot's share of 2 cores) ONNX Runtime thread(s), batches of up to "
+                + FramewiseOptions.BATCH_MAX_SIZE.defaultValue() + " within 20 ms, "
+                + (FramewiseOptions.JPEG_REDUCED_SIZE.defaultValue() ? "reduced" : "full") + "-size JPEG decoding",
+                defaults.describeInference(2, 2));
+        JobSettings set = JobSettings.from(minimal().set("inference.threads", "3", "--threads")
+                .set("pipeline.parallelism", "6", "--parallelism").set("batch.max-size", "16", "--batch-size")
+                .set("decode.jpeg.reduced-size", "true", "-D"));
+        assertEquals("inference: parallelism 6 x 3 ONNX Runtime thread(s), batches of up to 16 within 20 ms,"
+                + " reduced-size JPEG decoding", set.describeInference(0, 0));
+        assertEquals("inference: the cluster's default parallelism x the slot's share of the TaskManager's cores ONNX"
+                + " Runtime thread(s), batches of up to " + FramewiseOptions.BATCH_MAX_SIZE.defaultValue()
+                + " within 20 ms, " + (FramewiseOptions.JPEG_REDUCED_SIZE.defaultValue() ? "reduced" : "full")
+                + "-size JPEG decoding", defaults.describeInference(0, 0));
+    }
+
+    @Test
     void yamlNestedOrDottedThenFlagsWin() throws Exception {
         Path yaml = dir.resolve("framewise.yaml");
         Files.writeString(yaml, """

@@ -7,11 +7,12 @@ import java.io.Serializable;
  *
  * @param topK classes per result
  * @param maxPixels larger pictures are dead letters (IMAGE_TOO_LARGE), checked before decoding
+ * @param jpegReducedSize decode JPEGs at a reduced size where the model's resize still fits
  * @param intraOpThreads ONNX Runtime threads per session; 0 derives them from cores and slots
  * @param maxH264Decoders H.264 cameras one subtask decodes at once; the least recently used is closed
  * @param freshness which frames to drop on purpose under overload
  */
-public record ClassifierSettings(ModelSource model, int topK, long maxPixels, int intraOpThreads, int maxH264Decoders,
+public record ClassifierSettings(ModelSource model, int topK, long maxPixels, boolean jpegReducedSize, int intraOpThreads, int maxH264Decoders,
         FreshnessPolicy freshness) implements Serializable {
     public ClassifierSettings {
         if (topK < 1) {

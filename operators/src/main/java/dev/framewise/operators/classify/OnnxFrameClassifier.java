@@ -125,7 +125,7 @@ public final class OnnxFrameClassifier implements ModelHandler<FrameEnvelope, Fr
                         .asFloatBuffer();
                 this.inputTensors = new OnnxTensor[maxBatch];
                 this.outputTensors = new OnnxTensor[maxBatch];
-                this.decoder = new FrameDecoder(pre, settings.maxPixels());
+                this.decoder = new FrameDecoder(pre, settings.maxPixels(), settings.jpegReducedSize());
                 this.h264 = new CameraDecoders(pre, settings.maxPixels(), settings.maxH264Decoders());
                 this.topK = new TopK(settings.topK(), classes);
                 this.freshness = settings.freshness();

@@ -129,6 +129,40 @@ class FrameDecoderTest {
     }
 
     @Test
+    void reducedSizeJpegDecodingHalvesOnlyWhileTheResizeStillFits() {
+        // ImageNet at 224 with crop 0.875 resizes the short side to 256.
+        assertEquals(0, FrameDecoder.lowresFor(640, 480, 256), "480 / 2 = 240 < 256: full size");
+        assertEquals(1, FrameDecoder.lowresFor(1280, 720, 256), "720 / 2 = 360; / 4 = 180 < 256");
+        assertEquals(2, FrameDecoder.lowresFor(2560, 1440, 256), "1440 / 4 = 360; / 8 = 180 < 256");
+        assertEquals(3, FrameDecoder.lowresFor(7680, 4320, 256), "4320 / 8 = 540, but FFmpeg stops at an eighth");
+        assertEquals(1, FrameDecoder.lowresFor(480, 640, 235), "portrait: the short side counts");
+    }
+
+    @Test
+    void reducedSizeJpegDecodingGivesNearlyTheFullDecodesInput() throws Exception {
+        int width = 1280;
+        int height = 720;
+        int[] red = {230, 20, 20};
+        int[] blue = {20, 20, 230};
+        byte[] jpeg = encoder.jpeg(TestPictures.leftRight(width, height, red, blue), width, height, 95);
+        float[] full = decode(decoder, Codec.JPEG, width, height, jpeg);
+        try (FrameDecoder reduced = new FrameDecoder(IMAGENET, MAX_PIXELS, true)) {
+            float[] half = decode(reduced, Codec.JPEG, width, height, jpeg);
+            double sum = 0;
+            for (int i = 0; i < full.length; i++) {
+                sum += Math.abs(full[i] - half[i]) * STD[i / (S * S)] * 255;
+            }
+            double meanLevels = sum / full.length;
+            assertTrue(meanLevels < 2, "reduced-size decoding differs by " + meanLevels + " levels on average");
+            // The colours stay on their sides: only the edge column moves by a pixel or so.
+            assertPixel(half, 20, S / 2, red, 12);
+            assertPixel(half, S - 20, S / 2, blue, 12);
+            // A frame that lies about its size is still caught at the reduced size.
+            assertRejected(reduced, DeadLetterReason.SIZE_MISMATCH, "704", Codec.JPEG, width, 704, jpeg);
+        }
+    }
+
+    @Test
     void pngWithNearestAtAnIntegerScaleIsExact() throws Exception {
         // Short side 32 -> 16 (exactly half), long side 48 -> 24; crop 8: columns 4..11, rows 8..15.
         Preprocessing nearest = new Preprocessing(8, "nearest", 0.5, new float[] {0, 0, 0}, new float[] {1, 1, 1});
@@ -392,6 +426,11 @@ class FrameDecoderTest {
 
     private static void assertRejected(DeadLetterReason reason, String message, Codec codec, int width, int height,
             byte[] payload) {
+        assertRejected(decoder, reason, message, codec, width, height, payload);
+    }
+
+    private static void assertRejected(FrameDecoder decoder, DeadLetterReason reason, String message, Codec codec,
+            int width, int height, byte[] payload) {
         FrameRejectedException e = assertThrows(FrameRejectedException.class,
                 () -> decode(decoder, codec, width, height, payload));
         assertEquals(reason, e.reason(), e.getMessage());

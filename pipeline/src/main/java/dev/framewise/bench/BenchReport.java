@@ -1,0 +1,344 @@
+package dev.framewise.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.framewise.bench.PipelineBenchmark.Load;
+import dev.framewise.bench.RawLimitSearch.Config;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One benchmark run as a Markdown report, a JSON file of every figure, and the latency-versus-load
+ * plot. Every figure comes from the same run on the same machine, and the targets are checked as
+ * ratios of figures measured side by side.
+ */
+public final class BenchReport {
+    /** Targets of the job, for EfficientFormer-L1 on a CPU. */
+    static final double PIPELINE_OVER_LIMIT = 0.90;
+    static final double PIPELINE_OVER_NAIVE = 1.25;
+    static final double GC_FRACTION = 0.02;
+    /** Lag may grow by at most this fraction of the offered rate and still count as flat. */
+    static final double FLAT_LAG = 0.05;
+
+    /**
+     * @param models per architecture, the job's session configuration at each batch size
+     * @param limit the raw search for the pipeline's architecture; null when the pipeline was not run
+     * @param pipeline null when only the model part ran
+     */
+    public record Run(Instant when, Map<String, String> machine, MachinePeak peak, List<RawLimitSearch.Result> models,
+            RawLimitSearch.Result limit, PipelineBenchmark.Settings pipelineSettings, PipelineBenchmark.Result pipeline) {
+    }
+
+    /** A target: the measured figure, what it must be, and whether it is. */
+    public record Check(String name, String measured, String target, boolean met) {
+    }
+
+    private BenchReport() {
+    }
+
+    /** The job's configuration (slots x threads) at {@code batch} for the pipeline's architecture. */
+    static Optional<Config> jobConfig(Run run, int batch) {
+        if (run.pipelineSettings() == null) {
+            return Optional.empty();
+        }
+        String arch = run.pipelineSettings().arch().id();
+        return run.models().stream().filter(r -> r.arch().equals(arch)).flatMap(r -> r.configs().stream())
+                .filter(c -> c.sessions() == run.pipelineSettings().slots() && c.threads() == run.pipelineSettings().threads()
+                        && c.batch() == batch)
+                .findFirst();
+    }
+
+    public static List<Check> checks(Run run) {
+        List<Check> checks = new ArrayList<>();
+        if (run.pipeline() == null) {
+            return checks;
+        }
+        PipelineBenchmark.Settings ps = run.pipelineSettings();
+        PipelineBenchmark.Result p = run.pipeline();
+        double limit = run.limit().best().framesPerSecond();
+        checks.add(new Check("pipeline / raw ONNX Runtime limit", f2(p.saturatedFps() / limit),
+                ">= " + PIPELINE_OVER_LIMIT, p.saturatedFps() / limit >= PIPELINE_OVER_LIMIT));
+        checks.add(new Check("pipeline / naive job", f2(p.saturatedFps() / p.naiveFps()), ">= " + PIPELINE_OVER_NAIVE,
+                p.saturatedFps() / p.naiveFps() >= PIPELINE_OVER_NAIVE));
+        double batch1 = jobConfig(run, 1).map(Config::p50Ms).orElse(Double.NaN);
+        double batchTime = jobConfig(run, ps.batchSize()).map(Config::p50Ms).orElse(Double.NaN);
+        double delay = ps.batchDelay().toMillis();
+        load(p, 50).ifPresent(l -> {
+            double bound = 3 * batch1 + delay;
+            checks.add(new Check("p99 at 50 % load (ms)", f1(l.p99Ms()),
+                    String.format(Locale.ROOT, "<= 3 x %.1f + %.0f = %.1f", batch1, delay, bound), l.p99Ms() <= bound));
+        });
+        load(p, 150).ifPresent(l -> {
+            double bound = ps.maxAge().toMillis() + 2 * batchTime;
+            checks.add(new Check("p99 at 150 % load (ms)", f1(l.p99Ms()),
+                    String.format(Locale.ROOT, "<= %d + 2 x %.1f = %.1f", ps.maxAge().toMillis(), batchTime, bound),
+                    l.p99Ms() <= bound));
+            long accounted = l.classified() + l.deadLettered() + l.dropped();
+            checks.add(new Check("frames at 150 % load", String.format(Locale.ROOT, "sent %d = %d + %d + %d dropped",
+                    l.sent(), l.classified(), l.deadLettered(), l.dropped()), "sent = classified + dead-lettered + dropped",
+                    accounted == l.sent()));
+            double growth = lagGrowthPerSecond(l, ps);
+            checks.add(new Check("consumer lag growth at 150 % load (frames/s)", f1(growth),
+                    String.format(Locale.ROOT, "<= %.1f (%.0f %% of the offered rate)", FLAT_LAG * l.offeredFps(),
+                            FLAT_LAG * 100), growth <= FLAT_LAG * l.offeredFps()));
+        });
+        double gc = Math.max(p.saturation().gcFraction(),
+                p.loads().stream().mapToDouble(Load::gcFraction).max().orElse(0));
+        checks.add(new Check("GC time (share of the run, worst phase)", pct(gc), "< " + pct(GC_FRACTION), gc < GC_FRACTION));
+        return checks;
+    }
+
+    /** How fast the lag grew over the phase's second half, in frames per second. */
+    static double lagGrowthPerSecond(Load l, PipelineBenchmark.Settings ps) {
+        List<Long> lag = l.lag();
+        if (lag.size() < 4) {
+            return 0;
+        }
+        int mid = lag.size() / 2;
+        double seconds = (lag.size() - 1 - mid) * 0.5;
+        return (lag.get(lag.size() - 1) - lag.get(mid)) / seconds;
+    }
+
+    private static Optional<Load> load(PipelineBenchmark.Result p, int pct) {
+        return p.loads().stream().filter(l -> l.offeredPercent() == pct).findFirst();
+    }
+
+    public static String markdown(Run run, String plotFile) {
+        StringBuilder s = new StringBuilder();
+        s.append("# Framewise benchmark\n\n");
+        s.append(String.format(Locale.ROOT, "%s; %s cores (%s); ONNX Runtime %s; %s. Generated weights: speed, not"
+                + " accuracy. One run: every figure below was measured in it, side by side.%n%n", run.when(),
+                run.machine().get("cores"), run.machine().get("cpu"), run.machine().get("onnxruntime"),
+                run.machine().get("java")));
+        s.append("Peak estimate: ").append(run.peak().describe()).append("\n\n");
+        List<Check> checks = checks(run);
+        if (!checks.isEmpty()) {
+            s.append("## Targets (").append(run.pipelineSettings().arch().id()).append(")\n\n");
+            s.append("| figure | measured | target | met |\n|---|---|---|---|\n");
+            for (Check c : checks) {
+                s.append("| ").append(c.name()).append(" | ").append(c.measured()).append(" | ").append(c.target())
+                        .append(" | ").append(c.met() ? "yes" : "**no**").append(" |\n");
+            }
+            s.append('\n');
+        }
+        for (RawLimitSearch.Result m : run.models()) {
+            Config first = m.configs().get(0);
+            s.append("## Model: ").append(m.arch()).append(String.format(Locale.ROOT,
+                    ", raw ONNX Runtime as the job runs it (%d session(s) x %d thread(s))%n%n", first.sessions(),
+                    first.threads()));
+            s.append("| batch | batch latency p50 (ms) | p90 (ms) | frames/s | GFLOP/s | of peak |\n");
+            s.append("|---:|---:|---:|---:|---:|---:|\n");
+            for (Config c : m.configs()) {
+                s.append(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.1f | %.1f | %s |%n", c.batch(), c.p50Ms(),
+                        c.p90Ms(), c.framesPerSecond(), c.gflopsPerSecond(),
+                        run.peak().fractionOf(c.gflopsPerSecond()).map(BenchReport::pct).orElse("?")));
+            }
+            s.append('\n');
+        }
+        if (run.limit() != null) {
+            RawLimitSearch.Result l = run.limit();
+            s.append("## The limit: raw ONNX Runtime, ").append(l.arch())
+                    .append(", searched over sessions x intra-op threads x batch\n\n");
+            s.append("| sessions | threads | batch | frames/s | batch latency p50 (ms) |\n|---:|---:|---:|---:|---:|\n");
+            for (Config c : l.configs()) {
+                boolean best = c.equals(l.best());
+                s.append(String.format(Locale.ROOT, "| %d | %d | %d | %s%.1f%s | %.1f |%n", c.sessions(), c.threads(),
+                        c.batch(), best ? "**" : "", c.framesPerSecond(), best ? "**" : "", c.p50Ms()));
+            }
+            if (!l.variants().isEmpty()) {
+                s.append("\nONNX Runtime session options against the job's, at the best sessions x threads, in"
+                        + " interleaved repetitions (throughput ratio > 1 and latency ratio < 1 favour the variant):\n\n");
+                s.append("| variant | throughput ratio | batch-1 latency ratio | clearly helps |\n|---|---:|---:|---|\n");
+                for (RawLimitSearch.VariantResult v : l.variants()) {
+                    if (v.unavailable().isPresent()) {
+                        s.append("| ").append(v.variant().description()).append(" | - | - | ")
+                                .append(v.unavailable().get()).append(" |\n");
+                    } else {
+                        s.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %s |%n", v.variant().description(),
+                                v.medianThroughputRatio(), v.medianLatencyRatio(), v.clearlyHelps() ? "yes" : "no"));
+                    }
+                }
+            }
+            s.append('\n');
+        }
+        if (run.pipeline() != null) {
+            PipelineBenchmark.Settings ps = run.pipelineSettings();
+            PipelineBenchmark.Result p = run.pipeline();
+            s.append(String.format(Locale.ROOT, "## Pipeline: the whole job, %s, %d cameras of %dx%d JPEG (%,d bytes a"
+                    + " picture)%n%n", ps.arch().id(), ps.cameras(), ps.width(), ps.height(), p.pictureBytes()));
+            s.append(String.format(Locale.ROOT, "Embedded Kafka broker, local Flink cluster, %d slots x %d ONNX Runtime"
+                    + " thread(s), batches of up to %d within %d ms, %s-size JPEG decoding, freshness limit %d ms (load"
+                    + " phases only), all in one JVM with the load generator.%n%n", ps.slots(), ps.threads(),
+                    ps.batchSize(), ps.batchDelay().toMillis(), ps.jpegReducedSize() ? "reduced" : "full",
+                    ps.maxAge().toMillis()));
+            PipelineBenchmark.Saturation sat = p.saturation();
+            s.append(String.format(Locale.ROOT, "- saturated throughput (a backlog of %d frames after a warm-up, median of"
+                    + " %d): **%.1f frames/s**; in the job, per frame: decode and preprocessing %.1f ms, inference %.0f ms a"
+                    + " batch of %.1f on average (the classifications' latency fields)%n", ps.saturationFrames(),
+                    ps.saturationRounds(), p.saturatedFps(), sat.decodeMs(), sat.inferenceMs(), sat.meanBatch()));
+            PipelineBenchmark.Saturation other = p.jpegReducedSize() ? p.fullDecode() : p.reducedDecode();
+            s.append(String.format(Locale.ROOT, "- the same with %s JPEG decoding (decode.jpeg.reduced-size: %s):"
+                    + " %.1f frames/s, decode %.1f ms a frame; ratio to the job's setting %.3f%n",
+                    p.jpegReducedSize() ? "full-size" : "reduced-size", !p.jpegReducedSize(), other.fps(),
+                    other.decodeMs(), other.fps() / p.saturatedFps()));
+            s.append(String.format(Locale.ROOT, "- naive job (per-record inference in a map function, ImageIO, default"
+                    + " session options, batch 1) on the same kind of backlog: **%.1f frames/s**%n", p.naiveFps()));
+            if (run.limit() != null) {
+                s.append(String.format(Locale.ROOT, "- raw ONNX Runtime limit: **%.1f frames/s** (%d session(s) x %d"
+                        + " thread(s), batch %d)%n", run.limit().best().framesPerSecond(), run.limit().best().sessions(),
+                        run.limit().best().threads(), run.limit().best().batch()));
+            }
+            s.append("\n| offered | frames/s offered | classified/s | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | sent |"
+                    + " classified | dead letters | dropped | GC | lag (start, end) |\n");
+            s.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+            for (Load l : p.loads()) {
+                String lag = l.lag().isEmpty() ? "-" : l.lag().get(0) + ", " + l.lag().get(l.lag().size() - 1);
+                s.append(String.format(Locale.ROOT, "| %d %% | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %d | %d | %d |"
+                        + " %s | %s |%n", l.offeredPercent(), l.offeredFps(), l.achievedFps(), l.p50Ms(), l.p90Ms(),
+                        l.p99Ms(), l.maxMs(), l.sent(), l.classified(), l.deadLettered(), l.dropped(), pct(l.gcFraction()),
+                        lag));
+            }
+            if (plotFile != null) {
+                s.append("\n![end-to-end latency against offered load](").append(plotFile).append(")\n");
+            }
+            s.append('\n');
+        }
+        s.append("Reproduce: `./framewise bench` (`--quick` for a rough figure in a few minutes; `model` or `pipeline`"
+                + " for one part).\n");
+        return s.toString();
+    }
+
+    public static String json(Run run) throws IOException {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        root.put("time", run.when().toString());
+        ObjectNode machine = root.putObject("machine");
+        run.machine().forEach(machine::put);
+        run.peak().gflopsPerSecond().ifPresent(g -> machine.put("peak_gflops_estimate", g));
+        ArrayNode models = root.putArray("models");
+        for (RawLimitSearch.Result m : run.models()) {
+            for (Config c : m.configs()) {
+                ObjectNode n = models.addObject();
+                n.put("arch", m.arch());
+                config(n, c);
+            }
+        }
+        if (run.limit() != null) {
+            ObjectNode limit = root.putObject("limit");
+            limit.put("arch", run.limit().arch());
+            config(limit.putObject("best"), run.limit().best());
+            ArrayNode grid = limit.putArray("grid");
+            run.limit().configs().forEach(c -> config(grid.addObject(), c));
+            ArrayNode variants = limit.putArray("session_option_variants");
+            for (RawLimitSearch.VariantResult v : run.limit().variants()) {
+                ObjectNode n = variants.addObject();
+                n.put("variant", v.variant().name());
+                v.unavailable().ifPresentOrElse(u -> n.put("unavailable", u), () -> {
+                    n.put("throughput_ratio", v.medianThroughputRatio());
+                    n.put("batch1_latency_ratio", v.medianLatencyRatio());
+                    n.put("clearly_helps", v.clearlyHelps());
+                });
+            }
+            root.put("raw_best_fps", run.limit().best().framesPerSecond());
+        }
+        if (run.pipeline() != null) {
+            PipelineBenchmark.Settings ps = run.pipelineSettings();
+            PipelineBenchmark.Result p = run.pipeline();
+            jobConfig(run, 1).ifPresent(c -> root.put("raw_batch1_latency_ms", c.p50Ms()));
+            jobConfig(run, ps.batchSize()).ifPresent(c -> root.put("raw_batch_latency_ms", c.p50Ms()));
+            root.put("pipeline_arch", ps.arch().id());
+            root.put("pipeline_fps", p.saturatedFps());
+            root.put("naive_fps", p.naiveFps());
+            root.put("slots", ps.slots());
+            root.put("threads_per_slot", ps.threads());
+            root.put("max_batch_size", ps.batchSize());
+            root.put("max_batch_delay_ms", ps.batchDelay().toMillis());
+            root.put("max_frame_age_ms", ps.maxAge().toMillis());
+            root.put("jpeg_reduced_size", p.jpegReducedSize());
+            root.put("pipeline_fps_full_size_decode", p.fullDecode().fps());
+            root.put("pipeline_fps_reduced_size_decode", p.reducedDecode().fps());
+            root.put("decode_ms_full_size", p.fullDecode().decodeMs());
+            root.put("decode_ms_reduced_size", p.reducedDecode().decodeMs());
+            root.put("saturation_gc_fraction", p.saturation().gcFraction());
+            root.put("saturation_decode_ms", p.saturation().decodeMs());
+            root.put("saturation_inference_ms_per_batch", p.saturation().inferenceMs());
+            root.put("saturation_mean_batch", p.saturation().meanBatch());
+            root.put("picture_bytes", p.pictureBytes());
+            ArrayNode loads = root.putArray("loads");
+            for (Load l : p.loads()) {
+                ObjectNode n = loads.addObject();
+                n.put("offered_pct", l.offeredPercent());
+                n.put("offered_fps", l.offeredFps());
+                n.put("classified_fps", l.achievedFps());
+                n.put("p50_ms", l.p50Ms());
+                n.put("p90_ms", l.p90Ms());
+                n.put("p99_ms", l.p99Ms());
+                n.put("max_ms", l.maxMs());
+                n.put("sent", l.sent());
+                n.put("classified", l.classified());
+                n.put("dead_lettered", l.deadLettered());
+                n.put("dropped", l.dropped());
+                n.put("gc_fraction", l.gcFraction());
+                ArrayNode lag = n.putArray("lag_samples");
+                l.lag().forEach(lag::add);
+            }
+            ArrayNode checks = root.putArray("targets");
+            for (Check c : checks(run)) {
+                ObjectNode n = checks.addObject();
+                n.put("name", c.name());
+                n.put("measured", c.measured());
+                n.put("target", c.target());
+                n.put("met", c.met());
+            }
+        }
+        return mapper.writeValueAsString(root);
+    }
+
+    private static void config(ObjectNode n, Config c) {
+        n.put("sessions", c.sessions());
+        n.put("threads", c.threads());
+        n.put("batch", c.batch());
+        n.put("frames_per_second", c.framesPerSecond());
+        n.put("batch_latency_p50_ms", c.p50Ms());
+        n.put("batch_latency_p90_ms", c.p90Ms());
+        n.put("gflops_per_second", c.gflopsPerSecond());
+    }
+
+    /** Writes {@code bench-<time>.md}, {@code .json} and, with a pipeline, {@code .svg} into {@code dir}. */
+    public static Path write(Run run, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        String stamp = "bench-" + run.when().toString().replace(":", "").replaceAll("\\.\\d+", "");
+        String plot = null;
+        if (run.pipeline() != null) {
+            plot = stamp + ".svg";
+            Files.writeString(dir.resolve(plot), LatencyPlot.svg(run.pipeline().loads(),
+                    "End-to-end latency, " + run.pipelineSettings().arch().id() + ", against offered load",
+                    run.pipelineSettings().maxAge().toMillis()));
+        }
+        Path md = dir.resolve(stamp + ".md");
+        Files.writeString(md, markdown(run, plot));
+        Files.writeString(dir.resolve(stamp + ".json"), json(run) + "\n");
+        return md;
+    }
+
+    private static String f1(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String f2(double v) {
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    static String pct(double fraction) {
+        return String.format(Locale.ROOT, "%.1f %%", 100 * fraction);
+    }
+}

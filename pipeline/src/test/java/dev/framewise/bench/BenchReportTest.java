@@ -1,0 +1,116 @@
+package dev.framewise.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.framewise.bench.BenchReport.Check;
+import dev.framewise.bench.PipelineBenchmark.Load;
+import dev.framewise.bench.PipelineBenchmark.Saturation;
+import dev.framewise.bench.RawLimitSearch.Config;
+import dev.framewise.model.arch.EfficientFormer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The report's arithmetic and files, on figures made up for the purpose: no measurement here. */
+class BenchReportTest {
+    @TempDir
+    Path dir;
+
+    private static final Map<String, String> MACHINE = Map.of("cpu", "test CPU", "cores", "2", "onnxruntime", "1.28.0",
+            "java", "OpenJDK 17");
+    private static final MachinePeak PEAK = MachinePeak.from(2, List.of("cpu MHz : 2000", "flags : fma avx2"), List.of());
+
+    private static Load load(int pct, double p99, long sent, long classified, long dropped, List<Long> lag) {
+        return new Load(pct, 60.0 * pct / 100, sent, classified, 0, dropped, 30, p99 / 2, p99 * 0.8, p99, p99 * 1.1,
+                0.001, lag);
+    }
+
+    private static BenchReport.Run run(double pipelineFps, double p99At50, double p99At150, long dropped, List<Long> lag) {
+        // The job's configuration, 2 sessions x 1 thread: batch 1 in 30 ms, batch 4 in 120 ms.
+        RawLimitSearch.Result job = new RawLimitSearch.Result(List.of(new Config(2, 1, 1, 62, 30, 35, 80, 100),
+                new Config(2, 1, 4, 64, 120, 130, 83, 40)), new Config(2, 1, 4, 64, 120, 130, 83, 40), List.of(),
+                "efficientformer-l1", PEAK, MACHINE);
+        RawLimitSearch.Result limit = new RawLimitSearch.Result(List.of(new Config(1, 2, 1, 60, 17, 19, 78, 100),
+                new Config(2, 1, 4, 64, 120, 130, 83, 40)), new Config(2, 1, 4, 64, 120, 130, 83, 40), List.of(),
+                "efficientformer-l1", PEAK, MACHINE);
+        PipelineBenchmark.Settings ps = new PipelineBenchmark.Settings(EfficientFormer.L1, 2, 1, 4, Duration.ofMillis(20),
+                Duration.ofSeconds(1), false, 4, 640, 480, 300, 1, Duration.ofSeconds(8), List.of(50, 150));
+        Saturation full = new Saturation(pipelineFps, 0.005, 3.0, 125, 3.9);
+        Saturation reduced = new Saturation(pipelineFps * 1.01, 0.005, 2.2, 125, 3.9);
+        PipelineBenchmark.Result p = new PipelineBenchmark.Result(full, reduced, false, 20, List.of(
+                load(50, p99At50, 240, 240, 0, List.of(1L, 2L, 1L, 2L)),
+                load(150, p99At150, 720, 720 - dropped, dropped, lag)), 11_000);
+        return new BenchReport.Run(Instant.parse("2026-11-29T00:00:00Z"), MACHINE, PEAK, List.of(job), limit, ps, p);
+    }
+
+    private static Check check(BenchReport.Run run, String prefix) {
+        return BenchReport.checks(run).stream().filter(c -> c.name().startsWith(prefix)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void targetsAreRatiosOfFiguresFromTheSameRun() {
+        List<Long> flat = List.of(10L, 60L, 80L, 81L, 80L, 79L, 81L, 80L);
+        BenchReport.Run good = run(58, 100, 1230, 300, flat);
+        assertTrue(check(good, "pipeline / raw").met(), "58 / 64 = 0.906");
+        assertEquals("0.91", check(good, "pipeline / raw").measured());
+        assertTrue(check(good, "pipeline / naive").met(), "58 / 20 = 2.9");
+        assertTrue(check(good, "p99 at 50").met(), "100 <= 3 x 30 + 20");
+        assertTrue(check(good, "p99 at 150").met(), "1230 <= 1000 + 2 x 120");
+        assertTrue(check(good, "frames at 150").met());
+        assertTrue(check(good, "consumer lag").met(), "flat after the first half");
+        assertTrue(check(good, "GC").met());
+
+        BenchReport.Run bad = run(57, 111, 1241, 300, List.of(10L, 20L, 30L, 40L, 50L, 60L, 70L, 80L));
+        assertFalse(check(bad, "pipeline / raw").met(), "57 / 64 = 0.89");
+        assertFalse(check(bad, "p99 at 50").met(), "111 > 110");
+        assertFalse(check(bad, "p99 at 150").met(), "1241 > 1240");
+        assertFalse(check(bad, "consumer lag").met(), "20 frames/s of growth");
+    }
+
+    @Test
+    void aFrameUnaccountedForFailsTheCount() {
+        BenchReport.Run run = run(58, 100, 1230, 300, List.of(1L, 1L, 1L, 1L));
+        PipelineBenchmark.Result p = run.pipeline();
+        Load l = p.loads().get(1);
+        Load missing = new Load(l.offeredPercent(), l.offeredFps(), l.sent(), l.classified() - 1, l.deadLettered(),
+                l.dropped(), l.achievedFps(), l.p50Ms(), l.p90Ms(), l.p99Ms(), l.maxMs(), l.gcFraction(), l.lag());
+        BenchReport.Run lost = new BenchReport.Run(run.when(), run.machine(), run.peak(), run.models(), run.limit(),
+                run.pipelineSettings(), new PipelineBenchmark.Result(p.fullDecode(), p.reducedDecode(), false,
+                        p.naiveFps(), List.of(p.loads().get(0), missing), p.pictureBytes()));
+        assertFalse(check(lost, "frames at 150").met());
+    }
+
+    @Test
+    void theJsonHoldsEveryFigureTheIssueNamesAndTheFilesAreWritten() throws Exception {
+        BenchReport.Run run = run(58, 100, 1230, 300, List.of(1L, 1L, 1L, 1L));
+        Path md = BenchReport.write(run, dir.resolve("bench-results"));
+        assertTrue(Files.readString(md).contains("| pipeline / raw ONNX Runtime limit | 0.91 | >= 0.9 | yes |"));
+        Path json = md.resolveSibling(md.getFileName().toString().replace(".md", ".json"));
+        Path svg = md.resolveSibling(md.getFileName().toString().replace(".md", ".svg"));
+        assertTrue(Files.readString(svg).startsWith("<svg") || Files.readString(svg).startsWith("<?xml"));
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertEquals(64, root.get("raw_best_fps").asDouble());
+        assertEquals(30, root.get("raw_batch1_latency_ms").asDouble());
+        assertEquals(58, root.get("pipeline_fps").asDouble());
+        assertEquals(20, root.get("naive_fps").asDouble());
+        assertEquals(20, root.get("max_batch_delay_ms").asLong());
+        JsonNode loads = root.get("loads");
+        assertEquals(2, loads.size());
+        JsonNode overload = loads.get(1);
+        assertEquals(150, overload.get("offered_pct").asInt());
+        for (String key : List.of("p50_ms", "p99_ms", "dropped", "sent", "classified", "dead_lettered", "gc_fraction")) {
+            assertTrue(overload.has(key), key);
+        }
+        assertEquals(300, overload.get("dropped").asLong());
+        assertEquals(720, overload.get("sent").asLong());
+    }
+}
