@@ -57,6 +57,32 @@ public final class BenchReport {
                 .findFirst();
     }
 
+    /**
+     * Cluster sizing for one architecture: raw frames/s per core at the job's sessions, threads and
+     * batch, and what the job should do per core once each frame's decoding (as measured in the
+     * pipeline) is paid on top.
+     */
+    public record Sizing(String arch, int batch, double rawFpsPerCore, double jobFpsPerCore) {
+    }
+
+    static List<Sizing> sizing(Run run) {
+        List<Sizing> out = new ArrayList<>();
+        if (run.pipelineSettings() == null) {
+            return out;
+        }
+        PipelineBenchmark.Settings ps = run.pipelineSettings();
+        int cores = ps.slots() * ps.threads();
+        double decodeMs = run.pipeline().saturation().decodeMs();
+        for (RawLimitSearch.Result m : run.models()) {
+            m.configs().stream().filter(c -> c.sessions() == ps.slots() && c.threads() == ps.threads()
+                    && c.batch() == ps.batchSize()).findFirst().ifPresent(c -> {
+                        double raw = c.framesPerSecond() / cores;
+                        out.add(new Sizing(m.arch(), c.batch(), raw, 1000 / (1000 / raw + decodeMs)));
+                    });
+        }
+        return out;
+    }
+
     public static List<Check> checks(Run run) {
         List<Check> checks = new ArrayList<>();
         if (run.pipeline() == null) {
@@ -141,6 +167,22 @@ public final class BenchReport {
                 s.append(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.1f | %.1f | %s |%n", c.batch(), c.p50Ms(),
                         c.p90Ms(), c.framesPerSecond(), c.gflopsPerSecond(),
                         run.peak().fractionOf(c.gflopsPerSecond()).map(BenchReport::pct).orElse("?")));
+            }
+            s.append('\n');
+        }
+        List<Sizing> sizing = sizing(run);
+        if (!sizing.isEmpty()) {
+            PipelineBenchmark.Settings ps = run.pipelineSettings();
+            s.append("## Sizing: frames/s per core\n\n");
+            s.append(String.format(Locale.ROOT, "Raw ONNX Runtime as the job runs it (%d session(s) x %d thread(s), batch"
+                    + " %d) per core, and the job's estimate with each frame's decoding as measured in the pipeline (%.1f"
+                    + " ms, %dx%d JPEG) paid on top. Measured for %s: %.1f frames/s per core.%n%n", ps.slots(),
+                    ps.threads(), ps.batchSize(), run.pipeline().saturation().decodeMs(), ps.width(), ps.height(),
+                    ps.arch().id(), run.pipeline().saturatedFps() / (ps.slots() * ps.threads())));
+            s.append("| model | raw frames/s per core | job frames/s per core (estimate) |\n|---|---:|---:|\n");
+            for (Sizing z : sizing) {
+                s.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f |%n", z.arch(), z.rawFpsPerCore(),
+                        z.jobFpsPerCore()));
             }
             s.append('\n');
         }
@@ -263,6 +305,15 @@ public final class BenchReport {
             root.put("max_batch_size", ps.batchSize());
             root.put("max_batch_delay_ms", ps.batchDelay().toMillis());
             root.put("max_frame_age_ms", ps.maxAge().toMillis());
+            ArrayNode sizing = root.putArray("sizing");
+            for (Sizing z : sizing(run)) {
+                ObjectNode n = sizing.addObject();
+                n.put("arch", z.arch());
+                n.put("batch", z.batch());
+                n.put("raw_fps_per_core", z.rawFpsPerCore());
+                n.put("job_fps_per_core_estimate", z.jobFpsPerCore());
+            }
+            root.put("pipeline_fps_per_core", p.saturatedFps() / (ps.slots() * ps.threads()));
             root.put("jpeg_reduced_size", p.jpegReducedSize());
             root.put("pipeline_fps_full_size_decode", p.fullDecode().fps());
             root.put("pipeline_fps_reduced_size_decode", p.reducedDecode().fps());

@@ -90,6 +90,15 @@ class BenchReportTest {
     }
 
     @Test
+    void sizingPaysEachFramesDecodingOnTopOfTheRawRate() {
+        BenchReport.Sizing z = BenchReport.sizing(run(58, 100, 1230, 300, List.of(1L, 1L, 1L, 1L))).get(0);
+        assertEquals("efficientformer-l1", z.arch());
+        assertEquals(4, z.batch());
+        assertEquals(32, z.rawFpsPerCore(), 1e-9, "64 frames/s on 2 cores");
+        assertEquals(1000 / (1000 / 32.0 + 3.0), z.jobFpsPerCore(), 1e-9, "31.25 ms of inference + 3 ms of decoding");
+    }
+
+    @Test
     void theJsonHoldsEveryFigureTheIssueNamesAndTheFilesAreWritten() throws Exception {
         BenchReport.Run run = run(58, 100, 1230, 300, List.of(1L, 1L, 1L, 1L));
         Path md = BenchReport.write(run, dir.resolve("bench-results"));
@@ -111,6 +120,8 @@ class BenchReportTest {
             assertTrue(overload.has(key), key);
         }
         assertEquals(300, overload.get("dropped").asLong());
+        assertEquals(29.0, root.get("pipeline_fps_per_core").asDouble());
+        assertEquals("efficientformer-l1", root.get("sizing").get(0).get("arch").asText());
         assertEquals(720, overload.get("sent").asLong());
     }
 }
