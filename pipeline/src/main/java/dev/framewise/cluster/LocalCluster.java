@@ -160,6 +160,9 @@ public final class LocalCluster {
             } catch (IOException e) {
                 throw new ClusterException("cannot use " + dir.root() + " for the cluster: " + e.getMessage(), e);
             } catch (KafkaBrokerException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedException("interrupted while the Kafka broker was starting");
+                }
                 throw new ClusterException("the Kafka broker did not start: " + e.getMessage(), e);
             } finally {
                 if (!done) {
