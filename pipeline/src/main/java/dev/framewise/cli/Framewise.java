@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Framewise.Version.class,
         description = "Real-time video classification on Apache Flink.",
-        subcommands = {DemoCommand.class, RunCommand.class, KafkaCommand.class, IngestCommand.class, ResultsCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, ClusterCommand.class, KafkaCommand.class, IngestCommand.class, ResultsCommand.class,
             ModelCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Framewise {
@@ -40,7 +40,8 @@ public final class Framewise {
         PrintWriter err = cl.getErr();
         boolean expected = e instanceof CheckpointException || e instanceof InvalidModelException
                 || e instanceof UserException || e instanceof IllegalArgumentException
-                || e instanceof dev.framewise.job.ConfigException || e instanceof dev.framewise.job.JobFailedException;
+                || e instanceof dev.framewise.job.ConfigException || e instanceof dev.framewise.job.JobFailedException
+                || e instanceof dev.framewise.cluster.ClusterException;
         if (expected) {
             String prefix = e instanceof dev.framewise.job.ConfigException ? "framewise: configuration error: " : "framewise: error: ";
             err.println(prefix + e.getMessage());

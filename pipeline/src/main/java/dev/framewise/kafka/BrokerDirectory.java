@@ -16,16 +16,23 @@ import java.util.TreeMap;
 /**
  * The data directory of a {@link LocalKafkaBroker}: {@code server.properties} and {@code
  * log4j2.properties} (both rewritten at every start), {@code broker.log} (the process's output,
- * appended across restarts) and {@code logs/} (Kafka's own data, kept across restarts).
+ * appended across restarts; or a log file elsewhere) and {@code logs/} (Kafka's own data, kept
+ * across restarts).
  */
 final class BrokerDirectory {
     static final int NODE_ID = 1;
     private static final String QUORUM_KEY = "controller.quorum.bootstrap.servers";
 
     private final Path root;
+    private final Path logFile;
 
     BrokerDirectory(Path root) {
+        this(root, root.resolve("broker.log"));
+    }
+
+    BrokerDirectory(Path root, Path logFile) {
         this.root = root.toAbsolutePath().normalize();
+        this.logFile = logFile.toAbsolutePath().normalize();
     }
 
     Path root() {
@@ -41,7 +48,7 @@ final class BrokerDirectory {
     }
 
     Path logFile() {
-        return root.resolve("broker.log");
+        return logFile;
     }
 
     Path kafkaData() {

@@ -1,5 +1,6 @@
 package dev.framewise.kafka;
 
+import dev.framewise.process.DetachedProcesses;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * <p>The first start formats the storage; later starts, by this object or a new one on the same
  * directory, keep the data. The process is stopped by {@link #stop()}, by a shutdown hook of this
  * JVM, and, should this JVM die without running hooks, by the broker itself (see {@link BrokerMain}).
+ *
+ * <p>A {@linkplain #detached detached} broker outlives this JVM instead, for a local cluster that
+ * stays up between commands: it runs in a session of its own (so a Ctrl-C on this JVM's terminal
+ * does not reach it), with no shutdown hook and no watchdog; whoever started it records its pid and
+ * stops it later with a signal.
  */
 public final class LocalKafkaBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalKafkaBroker.class);
@@ -40,6 +46,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     private final BrokerDirectory dir;
     private final int requestedPort;
+    private final boolean detached;
     private int port;
     private Process process;
     private Thread shutdownHook;
@@ -50,11 +57,24 @@ public final class LocalKafkaBroker implements AutoCloseable {
      *     kept for restarts)
      */
     public LocalKafkaBroker(Path dataDirectory, int port) {
+        this(new BrokerDirectory(dataDirectory), port, false);
+    }
+
+    private LocalKafkaBroker(BrokerDirectory dir, int port, boolean detached) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be between 0 and 65535, not " + port);
         }
-        this.dir = new BrokerDirectory(dataDirectory);
+        this.dir = dir;
         this.requestedPort = port;
+        this.detached = detached;
+    }
+
+    /**
+     * A broker whose process outlives this JVM (see the class comment), with its output in {@code
+     * logFile} instead of the data directory.
+     */
+    public static LocalKafkaBroker detached(Path dataDirectory, int port, Path logFile) {
+        return new LocalKafkaBroker(new BrokerDirectory(dataDirectory, logFile), port, true);
     }
 
     /**
@@ -71,6 +91,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
         long begin = System.nanoTime();
         Files.createDirectories(dir.root());
+        Files.createDirectories(dir.logFile().getParent());
         boolean formatted = dir.isFormatted();
         int controllerPort = formatted ? dir.controllerPort().orElse(0) : 0;
         int brokerPort = port != 0 ? port : requestedPort;
@@ -95,10 +116,14 @@ public final class LocalKafkaBroker implements AutoCloseable {
             format();
         }
         appendToLog("starting the broker on " + Ports.HOST + ":" + brokerPort);
-        Process p = launch(java(List.of("-Xmx1g"), BrokerMain.class.getName(), dir.serverProperties().toString()));
+        Process p = launch(detached ? detach(java(List.of("-Xmx1g", "-D" + BrokerMain.DETACHED_PROPERTY + "=true"),
+                BrokerMain.class.getName(), dir.serverProperties().toString()))
+                : java(List.of("-Xmx1g"), BrokerMain.class.getName(), dir.serverProperties().toString()));
         process = p;
-        shutdownHook = new Thread(() -> terminate(p), "framewise-kafka-broker-stop");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        if (!detached) {
+            shutdownHook = new Thread(() -> terminate(p), "framewise-kafka-broker-stop");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
         try {
             awaitReady(p, System.nanoTime() + START_TIMEOUT.toNanos());
         } catch (RuntimeException e) {
@@ -154,6 +179,16 @@ public final class LocalKafkaBroker implements AutoCloseable {
         // Through the environment: the class path is long, and a short command line keeps ps readable.
         pb.environment().put("CLASSPATH", System.getProperty("java.class.path"));
         return pb;
+    }
+
+    /**
+     * The same JVM in a session of its own (setsid execs it, so the pid stays), reading nothing: it
+     * outlives this JVM and no terminal signal reaches it.
+     */
+    private static ProcessBuilder detach(ProcessBuilder pb) {
+        List<String> command = new ArrayList<>(pb.command());
+        command.add(0, DetachedProcesses.setsid());
+        return pb.command(command).redirectInput(DetachedProcesses.NO_INPUT);
     }
 
     private static Process launch(ProcessBuilder pb) {
@@ -220,6 +255,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return Ports.HOST + ":" + port;
     }
 
+    /** Where the broker's output goes. */
+    public Path logFile() {
+        return dir.logFile();
+    }
+
     /** The process id of the running broker. */
     public synchronized long pid() {
         return running().pid();
@@ -248,12 +288,14 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
         Process p = process;
         process = null;
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // This JVM is shutting down; the hook stops the process too, and both may.
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // This JVM is shutting down; the hook stops the process too, and both may.
+            }
+            shutdownHook = null;
         }
-        shutdownHook = null;
         long begin = System.nanoTime();
         boolean clean = terminate(p);
         if (clean) {

@@ -9,13 +9,13 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** The last lines of a log that may have grown large over many runs. */
-final class LogTail {
+public final class LogTail {
     private static final int MAX_BYTES = 16 * 1024;
 
     private LogTail() {
     }
 
-    static List<String> lastLines(Path file, int count) {
+    public static List<String> lastLines(Path file, int count) {
         try (SeekableByteChannel ch = Files.newByteChannel(file)) {
             long size = ch.size();
             int length = (int) Math.min(size, MAX_BYTES);

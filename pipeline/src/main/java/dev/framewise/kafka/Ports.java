@@ -8,15 +8,15 @@ import java.net.Socket;
 import java.util.Locale;
 import java.util.Optional;
 
-/** TCP ports on the loopback address, where the local broker listens. */
-final class Ports {
-    static final String HOST = "127.0.0.1";
+/** TCP ports on the loopback address, where the local broker and the local cluster listen. */
+public final class Ports {
+    public static final String HOST = "127.0.0.1";
 
     private Ports() {
     }
 
     /** A port nothing listens on right now; another process may still take it before the broker does. */
-    static int free() throws IOException {
+    public static int free() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
             return s.getLocalPort();
         }
@@ -26,7 +26,7 @@ final class Ports {
      * Why the broker could not listen on the port now, e.g. "is already in use by another process"
      * (a listener on the wildcard address counts too); empty when it could.
      */
-    static Optional<String> bindProblem(int port) {
+    public static Optional<String> bindProblem(int port) {
         try (ServerSocket s = new ServerSocket()) {
             s.bind(new InetSocketAddress(HOST, port), 1);
             return Optional.empty();
@@ -38,7 +38,7 @@ final class Ports {
     }
 
     /** Whether something accepts connections on the port. */
-    static boolean accepts(int port) {
+    public static boolean accepts(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(HOST, port), 500);
             return true;
