@@ -42,9 +42,11 @@ public record LocalFlink(StreamExecutionEnvironment env, String webUi) {
                 String body = http.send(java.net.http.HttpRequest.newBuilder(uri).build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString()).body();
                 com.fasterxml.jackson.databind.JsonNode vertices = json.readTree(body).path("vertices");
+                // A vertex reads RUNNING as soon as one of its tasks runs, while others may still wait
+                // for a slot: count the running tasks of each vertex instead.
                 boolean all = vertices.size() > 0;
                 for (com.fasterxml.jackson.databind.JsonNode v : vertices) {
-                    all &= "RUNNING".equals(v.path("status").asText());
+                    all &= v.path("tasks").path("RUNNING").asInt() == v.path("parallelism").asInt();
                 }
                 if (all) {
                     return;
