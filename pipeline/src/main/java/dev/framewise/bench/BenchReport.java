@@ -83,6 +83,25 @@ public final class BenchReport {
         return out;
     }
 
+    /**
+     * The limit: the fastest raw configuration of the pipeline's architecture measured anywhere in the
+     * run, the limit search or the model table. The machine's speed drifts between the two parts,
+     * and the pipeline is held to the faster figure.
+     */
+    static Config limit(Run run) {
+        Config best = run.limit().best();
+        for (RawLimitSearch.Result m : run.models()) {
+            if (m.arch().equals(run.limit().arch())) {
+                for (Config c : m.configs()) {
+                    if (c.framesPerSecond() > best.framesPerSecond()) {
+                        best = c;
+                    }
+                }
+            }
+        }
+        return best;
+    }
+
     public static List<Check> checks(Run run) {
         List<Check> checks = new ArrayList<>();
         if (run.pipeline() == null) {
@@ -90,7 +109,7 @@ public final class BenchReport {
         }
         PipelineBenchmark.Settings ps = run.pipelineSettings();
         PipelineBenchmark.Result p = run.pipeline();
-        double limit = run.limit().best().framesPerSecond();
+        double limit = limit(run).framesPerSecond();
         checks.add(new Check("pipeline / raw ONNX Runtime limit", f2(p.saturatedFps() / limit),
                 ">= " + PIPELINE_OVER_LIMIT, p.saturatedFps() / limit >= PIPELINE_OVER_LIMIT));
         checks.add(new Check("pipeline / naive job", f2(p.saturatedFps() / p.naiveFps()), ">= " + PIPELINE_OVER_NAIVE,
@@ -236,8 +255,8 @@ public final class BenchReport {
                     + " session options, batch 1) on the same kind of backlog: **%.1f frames/s**%n", p.naiveFps()));
             if (run.limit() != null) {
                 s.append(String.format(Locale.ROOT, "- raw ONNX Runtime limit: **%.1f frames/s** (%d session(s) x %d"
-                        + " thread(s), batch %d)%n", run.limit().best().framesPerSecond(), run.limit().best().sessions(),
-                        run.limit().best().threads(), run.limit().best().batch()));
+                        + " thread(s), batch %d; the fastest raw figure of the run)%n", limit(run).framesPerSecond(),
+                        limit(run).sessions(), limit(run).threads(), limit(run).batch()));
             }
             s.append("\n| offered | frames/s offered | classified/s | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | sent |"
                     + " classified | dead letters | dropped | GC | lag (start, end) |\n");
@@ -290,7 +309,7 @@ public final class BenchReport {
                     n.put("clearly_helps", v.clearlyHelps());
                 });
             }
-            root.put("raw_best_fps", run.limit().best().framesPerSecond());
+            root.put("raw_best_fps", limit(run).framesPerSecond());
         }
         if (run.pipeline() != null) {
             PipelineBenchmark.Settings ps = run.pipelineSettings();

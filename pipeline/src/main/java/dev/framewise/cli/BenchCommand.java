@@ -58,6 +58,14 @@ final class BenchCommand implements Callable<Integer> {
         @Option(names = "--quick", description = "Shorter phases and a smaller grid: rough figures in under 5 minutes.")
         boolean quick;
 
+        @Option(names = "--batch-size", paramLabel = "N",
+                description = "The job's batch.max-size in the pipeline part (default: the job's default).")
+        Integer batchSize;
+
+        @Option(names = "--batch-delay", paramLabel = "DURATION", converter = DurationConverter.class,
+                description = "The job's batch.max-delay in the pipeline part, e.g. 5ms (default: the job's default).")
+        Duration batchDelay;
+
         @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-results",
                 description = "Where the reports go (default: ${DEFAULT-VALUE}).")
         Path out;
@@ -115,8 +123,12 @@ final class BenchCommand implements Callable<Integer> {
         // ONNX Runtime threads, and the batch and decoding defaults.
         int slots = cores;
         int threads = Math.max(1, cores / slots);
-        int batch = FramewiseOptions.BATCH_MAX_SIZE.defaultValue();
-        Duration delay = FramewiseOptions.BATCH_MAX_DELAY.defaultValue();
+        int batch = o.batchSize != null ? o.batchSize : FramewiseOptions.BATCH_MAX_SIZE.defaultValue();
+        Duration delay = o.batchDelay != null ? o.batchDelay : FramewiseOptions.BATCH_MAX_DELAY.defaultValue();
+        if (batch < 1 || delay.isNegative()) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--batch-size must be at least 1 and --batch-delay not negative");
+        }
         boolean reducedJpeg = FramewiseOptions.JPEG_REDUCED_SIZE.defaultValue();
         List<Architecture> archs = o.archs != null && !o.archs.isEmpty() ? o.archs
                 : o.quick ? List.of(EfficientFormer.L1)
@@ -129,7 +141,9 @@ final class BenchCommand implements Callable<Integer> {
         };
         try {
             List<RawLimitSearch.Result> models = new ArrayList<>();
-            List<Integer> batches = o.quick ? List.of(1, 4, 8) : List.of(1, 4, 8, 16, 32);
+            // The job's batch size is always among them: the latency targets are set in its batch time.
+            List<Integer> batches = java.util.stream.Stream.concat((o.quick ? List.of(1, 4, 8)
+                    : List.of(1, 4, 8, 16, 32)).stream(), java.util.stream.Stream.of(batch)).distinct().sorted().toList();
             for (Architecture arch : modelPart ? archs : List.of(pipelineArch)) {
                 progress.accept("model " + arch.id() + " as the job runs it: " + slots + " session(s) x " + threads
                         + " thread(s)");
@@ -168,6 +182,18 @@ final class BenchCommand implements Callable<Integer> {
             return 0;
         } finally {
             deleteTree(work);
+        }
+    }
+
+    /** Durations as the job's settings write them: 5ms, 20 ms, 1s. */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return org.apache.flink.util.TimeUtils.parseDuration(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration, e.g. 5ms or 1s");
+            }
         }
     }
 

@@ -77,6 +77,19 @@ class BenchReportTest {
     }
 
     @Test
+    void theLimitIsTheFastestRawFigureOfTheRunWhereverItWasMeasured() {
+        BenchReport.Run run = run(58, 100, 1230, 300, List.of(1L, 1L, 1L, 1L));
+        RawLimitSearch.Result job = run.models().get(0);
+        Config faster = new Config(2, 1, 8, 70, 230, 240, 90, 40);
+        RawLimitSearch.Result withFaster = new RawLimitSearch.Result(List.of(job.configs().get(0), job.configs().get(1),
+                faster), job.best(), List.of(), job.arch(), job.peak(), job.machine());
+        BenchReport.Run drifted = new BenchReport.Run(run.when(), run.machine(), run.peak(), List.of(withFaster),
+                run.limit(), run.pipelineSettings(), run.pipeline());
+        assertEquals(faster, BenchReport.limit(drifted));
+        assertEquals("0.83", check(drifted, "pipeline / raw").measured(), "58 / 70, not 58 / 64");
+    }
+
+    @Test
     void aFrameUnaccountedForFailsTheCount() {
         BenchReport.Run run = run(58, 100, 1230, 300, List.of(1L, 1L, 1L, 1L));
         PipelineBenchmark.Result p = run.pipeline();
