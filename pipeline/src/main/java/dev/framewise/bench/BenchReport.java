@@ -268,6 +268,16 @@ public final class BenchReport {
                         l.p99Ms(), l.maxMs(), l.sent(), l.classified(), l.deadLettered(), l.dropped(), pct(l.gcFraction()),
                         lag));
             }
+            s.append("\nWhere the time of the slowest 1 % of each load's results went, on average (the classifications'"
+                    + " latency fields; capture to source includes waiting for the slot to finish its batch):\n\n");
+            s.append("| offered | frames | end to end (ms) | capture to source | decode | batch wait | inference |"
+                    + " batch size |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (Load l : p.loads()) {
+                PipelineBenchmark.Breakdown b = l.slowest();
+                s.append(String.format(Locale.ROOT, "| %d %% | %d | %.0f | %.0f | %.1f | %.0f | %.0f | %.1f |%n",
+                        l.offeredPercent(), b.frames(), b.endToEndMs(), b.captureToSourceMs(), b.decodeMs(), b.queueMs(),
+                        b.inferenceMs(), b.batchSize()));
+            }
             if (plotFile != null) {
                 s.append("\n![end-to-end latency against offered load](").append(plotFile).append(")\n");
             }
@@ -358,6 +368,14 @@ public final class BenchReport {
                 n.put("dead_lettered", l.deadLettered());
                 n.put("dropped", l.dropped());
                 n.put("gc_fraction", l.gcFraction());
+                ObjectNode slow = n.putObject("slowest_1pct");
+                slow.put("frames", l.slowest().frames());
+                slow.put("end_to_end_ms", l.slowest().endToEndMs());
+                slow.put("capture_to_source_ms", l.slowest().captureToSourceMs());
+                slow.put("decode_ms", l.slowest().decodeMs());
+                slow.put("batch_wait_ms", l.slowest().queueMs());
+                slow.put("inference_ms", l.slowest().inferenceMs());
+                slow.put("batch_size", l.slowest().batchSize());
                 ArrayNode lag = n.putArray("lag_samples");
                 l.lag().forEach(lag::add);
             }

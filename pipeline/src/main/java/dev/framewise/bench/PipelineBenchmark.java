@@ -57,7 +57,27 @@ public final class PipelineBenchmark {
     /** One offered load's figures. */
     public record Load(int offeredPercent, double offeredFps, long sent, long classified, long deadLettered,
             long dropped, double achievedFps, double p50Ms, double p90Ms, double p99Ms, double maxMs, double gcFraction,
-            List<Long> lag) {
+            List<Long> lag, Breakdown slowest) {
+    }
+
+    /**
+     * Where the time of the slowest results went, on average, by their latency fields (ms).
+     *
+     * @param captureToSourceMs until the source read the frame: Kafka, and waiting for the slot
+     * @param queueMs waiting in the batch
+     * @param inferenceMs the batch's run
+     */
+    public record Breakdown(int frames, double endToEndMs, double captureToSourceMs, double decodeMs, double queueMs,
+            double inferenceMs, double batchSize) {
+        static final Breakdown NONE = new Breakdown(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                Double.NaN);
+
+        @Override
+        public String toString() {
+            return frames == 0 ? "no results" : String.format(Locale.ROOT, "the slowest 1 %% (%d): capture to source"
+                    + " %.0f ms, decode %.1f, batch wait %.0f, inference %.0f (batch of %.1f)", frames,
+                    captureToSourceMs, decodeMs, queueMs, inferenceMs, batchSize);
+        }
     }
 
     /**
@@ -257,14 +277,30 @@ public final class PipelineBenchmark {
                 List<Sample> phase = results.since(resultsBefore);
                 long dropped = dropped(metrics) - droppedBefore;
                 long[] e2e = phase.stream().mapToLong(Sample::endToEndMicros).sorted().toArray();
+                Breakdown slowest = slowest(phase, pct(e2e, 99));
                 loads.add(new Load(pct, rate, sent, phase.size(), results.deadLetters() - deadBefore, dropped,
-                        phase.size() / phaseSeconds, pct(e2e, 50), pct(e2e, 90), pct(e2e, 99), pct(e2e, 100), gc, lag));
-                progress.accept(String.format(Locale.ROOT, "load %d%%: p50 %.1f ms, p99 %.1f ms, %d dropped", pct,
-                        pct(e2e, 50), pct(e2e, 99), dropped));
+                        phase.size() / phaseSeconds, pct(e2e, 50), pct(e2e, 90), pct(e2e, 99), pct(e2e, 100), gc, lag,
+                        slowest));
+                progress.accept(String.format(Locale.ROOT, "load %d%%: p50 %.1f ms, p99 %.1f ms, %d dropped; %s", pct,
+                        pct(e2e, 50), pct(e2e, 99), dropped, slowest));
             }
             job.cancel().get(1, TimeUnit.MINUTES);
         }
         return loads;
+    }
+
+    /** Where the time of the results at or above the p99 went, on average. */
+    static Breakdown slowest(List<Sample> phase, double p99Ms) {
+        List<Sample> slow = phase.stream().filter(x -> x.endToEndMicros() / 1000.0 >= p99Ms).toList();
+        if (slow.isEmpty()) {
+            return Breakdown.NONE;
+        }
+        java.util.function.ToDoubleFunction<java.util.function.ToLongFunction<Sample>> mean =
+                f -> slow.stream().mapToLong(f).average().orElse(Double.NaN) / 1000;
+        return new Breakdown(slow.size(), mean.applyAsDouble(Sample::endToEndMicros),
+                mean.applyAsDouble(Sample::captureToSourceMicros), mean.applyAsDouble(Sample::decodeMicros),
+                mean.applyAsDouble(Sample::queueMicros), mean.applyAsDouble(Sample::inferenceMicros),
+                slow.stream().mapToInt(Sample::batchSize).average().orElse(Double.NaN));
     }
 
     private static long dropped(FlinkRestMetrics metrics) {

@@ -21,7 +21,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 final class ResultCollector implements AutoCloseable {
     /** What is kept of one result. */
     record Sample(String camera, long sequence, long captureMicros, long classifiedMicros, long endToEndMicros,
-            long decodeMicros, long inferenceMicros, int batchSize) {
+            long captureToSourceMicros, long decodeMicros, long queueMicros, long inferenceMicros, int batchSize) {
     }
 
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -57,8 +57,9 @@ final class ResultCollector implements AutoCloseable {
                     }
                     FrameClassification c = SingleObjectCodec.FRAME_CLASSIFICATION.decode(r.value());
                     Sample s = new Sample(c.getCameraId(), c.getSequence(), micros(c.getCaptureTime()),
-                            micros(c.getClassifiedTime()), c.getLatency().getEndToEndUs(), c.getLatency().getDecodeUs(),
-                            c.getLatency().getInferenceUs(), c.getLatency().getBatchSize());
+                            micros(c.getClassifiedTime()), c.getLatency().getEndToEndUs(),
+                            c.getLatency().getCaptureToSourceUs(), c.getLatency().getDecodeUs(),
+                            c.getLatency().getQueueWaitUs(), c.getLatency().getInferenceUs(), c.getLatency().getBatchSize());
                     synchronized (this) {
                         samples.add(s);
                     }

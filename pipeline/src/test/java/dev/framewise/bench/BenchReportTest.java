@@ -31,7 +31,7 @@ class BenchReportTest {
 
     private static Load load(int pct, double p99, long sent, long classified, long dropped, List<Long> lag) {
         return new Load(pct, 60.0 * pct / 100, sent, classified, 0, dropped, 30, p99 / 2, p99 * 0.8, p99, p99 * 1.1,
-                0.001, lag);
+                0.001, lag, new PipelineBenchmark.Breakdown(3, p99, 5, 2, 20, p99 - 27, 2));
     }
 
     private static BenchReport.Run run(double pipelineFps, double p99At50, double p99At150, long dropped, List<Long> lag) {
@@ -95,7 +95,7 @@ class BenchReportTest {
         PipelineBenchmark.Result p = run.pipeline();
         Load l = p.loads().get(1);
         Load missing = new Load(l.offeredPercent(), l.offeredFps(), l.sent(), l.classified() - 1, l.deadLettered(),
-                l.dropped(), l.achievedFps(), l.p50Ms(), l.p90Ms(), l.p99Ms(), l.maxMs(), l.gcFraction(), l.lag());
+                l.dropped(), l.achievedFps(), l.p50Ms(), l.p90Ms(), l.p99Ms(), l.maxMs(), l.gcFraction(), l.lag(), l.slowest());
         BenchReport.Run lost = new BenchReport.Run(run.when(), run.machine(), run.peak(), run.models(), run.limit(),
                 run.pipelineSettings(), new PipelineBenchmark.Result(p.fullDecode(), p.reducedDecode(), false,
                         p.naiveFps(), List.of(p.loads().get(0), missing), p.pictureBytes()));
