@@ -53,6 +53,8 @@ import org.slf4j.LoggerFactory;
 public final class OnnxFrameClassifier implements ModelHandler<FrameEnvelope, FrameClassification> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(OnnxFrameClassifier.class);
+    /** Batch sizes up to this one are run once when a session opens. */
+    static final int WARM_UP_SIZES = 8;
 
     private final ClassifierSettings settings;
 
@@ -65,6 +67,15 @@ public final class OnnxFrameClassifier implements ModelHandler<FrameEnvelope, Fr
         Path file = settings.model().resolve(context.files());
         int threads = settings.intraOpThreads() > 0 ? settings.intraOpThreads() : context.defaultThreads();
         Session session = new Session(file, context.maxBatchSize(), threads, settings);
+        try {
+            long start = System.nanoTime();
+            List<Integer> sizes = session.warmUp();
+            LOG.info("Subtask {} warmed its session up on batches of {} in {} ms", context.subtaskIndex(), sizes,
+                    (System.nanoTime() - start) / 1_000_000);
+        } catch (OrtException | RuntimeException e) {
+            session.close();
+            throw e;
+        }
         session.endToEnd = context.metrics().histogram("endToEndLatencyMs", new DescriptiveStatisticsHistogram(1000));
         CameraDecoders h264 = session.h264;
         context.metrics().gauge("h264Decoders", h264::open);
@@ -175,6 +186,27 @@ public final class OnnxFrameClassifier implements ModelHandler<FrameEnvelope, Fr
                 throw new RejectedInputException(e.reason(), e.getMessage(), e);
             }
             return admission;
+        }
+
+        /**
+         * Runs the model once at each batch size it will most often see, the largest first: ONNX
+         * Runtime grows its memory arena and plans its memory per input shape on the first run of a
+         * shape, which takes several times a normal run. Without this, the first batch of each size
+         * after the job starts (or restarts) is that much late. Sizes above 8 warm up only the
+         * largest, to keep the start short where batches are large.
+         */
+        List<Integer> warmUp() throws OrtException {
+            int max = inputTensors.length;
+            List<Integer> sizes = new ArrayList<>();
+            sizes.add(max);
+            for (int n = 1; n <= Math.min(max - 1, WARM_UP_SIZES); n++) {
+                sizes.add(n);
+            }
+            for (int n : sizes) {
+                run(n); // on whatever the buffer holds: zeros, at the start
+            }
+            lastRunSize = 0;
+            return sizes;
         }
 
         @Override
