@@ -41,7 +41,7 @@ class FramewiseYamlTest {
         JobSettings s = JobConfig.parse(Assets.framewiseYaml());
         assertEquals(FramewiseOptions.BATCH_MAX_SIZE.defaultValue(), s.batch().maxBatchSize());
         assertEquals(FramewiseOptions.BATCH_MAX_DELAY.defaultValue(), s.batch().maxBatchDelay());
-        assertEquals(4, s.batch().maxBatchSize());
+        assertEquals(1, s.batch().maxBatchSize());
         assertEquals(Duration.ofMillis(20), s.batch().maxBatchDelay());
     }
 

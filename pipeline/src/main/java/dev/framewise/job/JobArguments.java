@@ -38,7 +38,7 @@ public final class JobArguments {
     @Option(names = "--starting-offsets", paramLabel = "WHERE", description = "kafka.starting-offsets: committed, earliest or latest.")
     String startingOffsets;
 
-    @Option(names = "--batch-size", paramLabel = "N", description = "batch.max-size (default 4).")
+    @Option(names = "--batch-size", paramLabel = "N", description = "batch.max-size (default 1: best on CPUs; raise it on GPUs).")
     String batchSize;
 
     @Option(names = "--batch-delay", paramLabel = "DURATION", description = "batch.max-delay, e.g. 20ms (default 20 ms).")

@@ -30,7 +30,7 @@ class JobSettingsTest {
         assertEquals("frames", s.framesTopic());
         assertEquals("classifications", s.classificationsTopic());
         assertEquals("frames-dlq", s.deadLettersTopic());
-        assertEquals(4, s.batch().maxBatchSize());
+        assertEquals(1, s.batch().maxBatchSize());
         assertEquals(Duration.ofMillis(20), s.batch().maxBatchDelay());
         assertEquals(JobSettings.Delivery.AT_LEAST_ONCE, s.delivery());
         assertEquals(JobSettings.Ordering.CHAINED, s.ordering());
