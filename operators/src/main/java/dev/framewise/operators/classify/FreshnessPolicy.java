@@ -47,7 +47,9 @@ public final class FreshnessPolicy implements Serializable {
                 lastAdmitted = new HashMap<>();
             }
             Long last = lastAdmitted.get(camera);
-            if (last != null && captureMicros - last < minIntervalMicros && captureMicros >= last) {
+            // Within the interval on either side: a frame out of order must not slip past the cap. A
+            // jump further back is a camera whose clock restarted, and starts its count afresh.
+            if (last != null && Math.abs(captureMicros - last) < minIntervalMicros) {
                 return Admission.DROPPED_RATE;
             }
             lastAdmitted.put(camera, captureMicros);

@@ -37,15 +37,28 @@ class FreshnessPolicyTest {
             }
         }
         assertEquals(5, admitted);
+        // Just after the fast camera's last admitted frame (800 ms): only a per-camera count lets these pass.
         for (int i = 0; i < 5; i++) {
-            assertEquals(Admission.ACCEPTED, p.admit("slow", i * S / 5, 10 * S), "a camera at the cap loses nothing");
+            assertEquals(Admission.ACCEPTED, p.admit("slow", 810_000 + i * S / 5, 10 * S),
+                    "a camera at the cap loses nothing");
         }
+    }
+
+    @Test
+    void aFrameOutOfOrderCountsAgainstTheCapAndAClockRestartStartsAfresh() {
+        FreshnessPolicy p = new FreshnessPolicy(Duration.ZERO, 5);
+        assertEquals(Admission.ACCEPTED, p.admit("a", 10 * S, 20 * S));
+        assertEquals(Admission.DROPPED_RATE, p.admit("a", 10 * S - 50_000, 20 * S), "50 ms earlier, out of order");
+        assertEquals(Admission.DROPPED_RATE, p.admit("a", 10 * S + 100_000, 20 * S), "the late frame did not reset the count");
+        assertEquals(Admission.ACCEPTED, p.admit("a", S, 20 * S), "9 s back: the camera restarted");
+        assertEquals(Admission.DROPPED_RATE, p.admit("a", S + 100_000, 20 * S));
     }
 
     @Test
     void ageIsCheckedBeforeTheRateCap() {
         FreshnessPolicy p = new FreshnessPolicy(Duration.ofSeconds(1), 5);
-        assertEquals(Admission.DROPPED_STALE, p.admit("a", 0, 10 * S));
-        assertEquals(Admission.ACCEPTED, p.admit("a", 10 * S, 10 * S), "a stale frame does not count against the cap");
+        assertEquals(Admission.DROPPED_STALE, p.admit("a", 9 * S - 1, 10 * S));
+        assertEquals(Admission.ACCEPTED, p.admit("a", 9 * S + 100_000, 10 * S),
+                "100 ms after a stale frame: it did not count against the cap");
     }
 }
