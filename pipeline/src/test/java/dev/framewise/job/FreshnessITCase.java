@@ -1,16 +1,20 @@
 package dev.framewise.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.framewise.demo.SyntheticCamera;
 import dev.framewise.demo.SyntheticCamera.Defect;
 import dev.framewise.kafka.KafkaClients;
 import dev.framewise.kafka.KafkaConnections;
 import dev.framewise.model.arch.MobileNetV2;
+import dev.framewise.schemas.FrameClassification;
+import dev.framewise.schemas.SingleObjectCodec;
 import dev.framewise.testing.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.configuration.Configuration;
@@ -42,15 +46,8 @@ class FreshnessITCase extends KafkaJobTestBase {
     @Test
     void staleFramesAreDroppedAndCountedFreshOnesPass() throws Exception {
         String id = "fresh";
-        JobSettings s = JobSettings.from(new ConfigSource()
-                .set("kafka.bootstrap-servers", kafka.bootstrapServers(), "test")
-                .set("kafka.topic.frames", id + "-frames", "test")
-                .set("kafka.topic.classifications", id + "-classifications", "test")
-                .set("kafka.topic.dead-letters", id + "-dlq", "test")
-                .set("kafka.group-id", id, "test")
-                .set("model.path", model.toString(), "test")
-                .set("freshness.max-age", "1 min", "test")
-                .set("pipeline.parallelism", "2", "test"));
+        JobSettings s = JobSettings.from(jobConfig(id)
+                .set("freshness.max-age", "1 min", "test"));
         kafka.createTopics(2, s.framesTopic(), s.classificationsTopic(), s.deadLettersTopic());
         AtomicLong sent = new AtomicLong();
         long stale = 0;
@@ -86,19 +83,27 @@ class FreshnessITCase extends KafkaJobTestBase {
         FlinkRestMetrics metrics = new FlinkRestMetrics(
                 "http://" + client.get(RestOptions.ADDRESS) + ":" + client.get(RestOptions.PORT), job.getJobID().toString());
         long finalStale = stale;
+        AtomicLong droppedStale = new AtomicLong(-1);
         Topics.await(Duration.ofSeconds(60), "the drops counted", () -> {
             try {
-                return metrics.sum("classify", "framesDropped").orElse(-1) == finalStale;
+                droppedStale.set(metrics.sum("classify", "dropped.stale").orElse(-1));
+                return droppedStale.get() == finalStale;
             } catch (Exception e) {
                 return false;
             }
         });
+        long droppedTotal = metrics.sum("classify", "framesDropped").orElse(-1);
         job.cancel().get();
 
-        long classified = Topics.readAll(kafka.bootstrapServers(), s.classificationsTopic()).size();
+        List<FrameClassification> results = new ArrayList<>();
+        for (var r : Topics.readAll(kafka.bootstrapServers(), s.classificationsTopic())) {
+            results.add(SingleObjectCodec.FRAME_CLASSIFICATION.decode(r.value()));
+        }
         long dead = Topics.readAll(kafka.bootstrapServers(), s.deadLettersTopic()).size();
-        assertEquals(expectedClassified, classified);
+        assertEquals(expectedClassified, results.size());
+        assertTrue(results.stream().allMatch(c -> c.getSequence() % 2 == 1), "only the fresh (odd) frames are classified");
         assertEquals(broken, dead);
-        assertEquals(sent.get(), classified + dead + finalStale, "sent = classified + dead-lettered + dropped");
+        assertEquals(finalStale, droppedTotal, "every drop is a stale one");
+        assertEquals(sent.get(), results.size() + dead + droppedStale.get(), "sent = classified + dead-lettered + dropped");
     }
 }
