@@ -51,17 +51,10 @@ class H264JobITCase extends KafkaJobTestBase {
     }
 
     private static JobSettings settings(String id, String delivery, String checkpoints) {
-        return JobSettings.from(new ConfigSource()
-                .set("kafka.bootstrap-servers", kafka.bootstrapServers(), "test")
-                .set("kafka.topic.frames", id + "-frames", "test")
-                .set("kafka.topic.classifications", id + "-classifications", "test")
-                .set("kafka.topic.dead-letters", id + "-dlq", "test")
-                .set("kafka.group-id", id, "test")
-                .set("model.path", model.toString(), "test")
+        return JobSettings.from(jobConfig(id)
                 .set("delivery.guarantee", delivery, "test")
                 .set("delivery.transaction-timeout", "2 min", "test")
-                .set("checkpoint.interval", checkpoints, "test")
-                .set("pipeline.parallelism", "2", "test"));
+                .set("checkpoint.interval", checkpoints, "test"));
     }
 
     private static Map<String, List<Long>> sequencesByCamera(List<ConsumerRecord<byte[], byte[]>> records) throws Exception {

@@ -47,15 +47,8 @@ class IngestJobITCase extends KafkaJobTestBase {
     @Test
     void videoFilesIngestedAsJpegAndH264AreClassifiedOnceInOrder() throws Exception {
         String id = "ingest-job";
-        JobSettings s = JobSettings.from(new ConfigSource()
-                .set("kafka.bootstrap-servers", kafka.bootstrapServers(), "test")
-                .set("kafka.topic.frames", id + "-frames", "test")
-                .set("kafka.topic.classifications", id + "-classifications", "test")
-                .set("kafka.topic.dead-letters", id + "-dlq", "test")
-                .set("kafka.group-id", id, "test")
-                .set("model.path", model.toString(), "test")
-                .set("checkpoint.interval", "1 s", "test")
-                .set("pipeline.parallelism", "2", "test"));
+        JobSettings s = JobSettings.from(jobConfig(id)
+                .set("checkpoint.interval", "1 s", "test"));
         kafka.createTopics(2, s.framesTopic(), s.classificationsTopic(), s.deadLettersTopic());
 
         Path h264 = TestVideos.write(dir.resolve("camera.mp4"), new TestVideos.Spec("mp4", "libopenh264", 320, 240, 25, 10), FRAMES);

@@ -29,6 +29,21 @@ abstract class KafkaJobTestBase {
         }
     }
 
+    /**
+     * A job on the class's broker and model, 2 subtasks, with the test's own topics ({@code id}-frames,
+     * {@code id}-classifications, {@code id}-dlq) and consumer group; tests add what they are about.
+     */
+    static ConfigSource jobConfig(String id) {
+        return new ConfigSource()
+                .set("kafka.bootstrap-servers", kafka.bootstrapServers(), "test")
+                .set("kafka.topic.frames", id + "-frames", "test")
+                .set("kafka.topic.classifications", id + "-classifications", "test")
+                .set("kafka.topic.dead-letters", id + "-dlq", "test")
+                .set("kafka.group-id", id, "test")
+                .set("model.path", model.toString(), "test")
+                .set("pipeline.parallelism", "2", "test");
+    }
+
     static void buildModel(Architecture arch) throws Exception {
         model = dir.resolve(arch.id() + ".onnx");
         ModelBuilder.write(ModelBuilder.build(arch, GeneratedWeights.generate(arch, 1)), model);
