@@ -19,12 +19,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code framewise bench [model|pipeline|all]}: figures measured side by side in one run on this
@@ -33,19 +30,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure Framewise on this machine, side by side in one run: raw ONNX Runtime per architecture"
                 + " and batch size, the raw limit (best sessions x threads x batch), the whole job's saturated"
-                + " throughput and latency at 25-150 % load, and a naive hand-written job. Without a subcommand: all.",
+                + " throughput and latency at 25-150 %% load, and a naive hand-written job. Without a subcommand: all.",
             "Reports go to bench-results/ (Markdown, JSON, SVG plot)."},
         subcommands = {BenchCommand.Model.class, BenchCommand.Pipeline.class, BenchCommand.All.class})
-final class BenchCommand implements Callable<Integer> {
-    @Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    Options options;
-
-    @Override
-    public Integer call() throws Exception {
-        return run(spec, options, true, true);
+final class BenchCommand extends BenchPart {
+    BenchCommand() {
+        super(true, true);
     }
 
     /** Options every part shares. */
@@ -73,45 +63,24 @@ final class BenchCommand implements Callable<Integer> {
 
     @Command(name = "model", mixinStandardHelpOptions = true,
             description = "Raw ONNX Runtime per architecture and batch size (1, 4, 8, 16, 32) with the job's threads.")
-    static final class Model implements Callable<Integer> {
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Mixin
-        Options options;
-
-        @Override
-        public Integer call() throws Exception {
-            return run(spec, options, true, false);
+    static final class Model extends BenchPart {
+        Model() {
+            super(true, false);
         }
     }
 
     @Command(name = "pipeline", mixinStandardHelpOptions = true,
-            description = "The whole job: saturated throughput, latency at 25-150 % load, the raw limit and the naive job.")
-    static final class Pipeline implements Callable<Integer> {
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Mixin
-        Options options;
-
-        @Override
-        public Integer call() throws Exception {
-            return run(spec, options, false, true);
+            description = "The whole job: saturated throughput, latency at 25-150 %% load, the raw limit and the naive job.")
+    static final class Pipeline extends BenchPart {
+        Pipeline() {
+            super(false, true);
         }
     }
 
     @Command(name = "all", mixinStandardHelpOptions = true, description = "Both parts, in one report.")
-    static final class All implements Callable<Integer> {
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Mixin
-        Options options;
-
-        @Override
-        public Integer call() throws Exception {
-            return run(spec, options, true, true);
+    static final class All extends BenchPart {
+        All() {
+            super(true, true);
         }
     }
 

@@ -9,6 +9,7 @@ import dev.framewise.results.TableFormatter.Column;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -105,8 +106,7 @@ final class ClusterCommand {
             if (report.started().isEmpty()) {
                 out.println("Already up: nothing to start.");
             } else {
-                out.printf(Locale.ROOT, "Started %s in %.1f s.%n", String.join(", ", report.started().stream()
-                        .map(m -> describe(m.role(), m.name()) + " (pid " + m.pid() + ")").toList()),
+                out.printf(Locale.ROOT, "Started %s in %.1f s.%n", processes(report.started()),
                         report.took().toNanos() / 1e9);
             }
             printStatus(out, report.status(), dir);
@@ -177,8 +177,7 @@ final class ClusterCommand {
                     killed.add(m.name());
                 }
             });
-            out.printf(Locale.ROOT, "Stopped %s in %.1f s%s.%n", String.join(", ", report.stopped().keySet().stream()
-                    .map(m -> describe(m.role(), m.name()) + " (pid " + m.pid() + ")").toList()),
+            out.printf(Locale.ROOT, "Stopped %s in %.1f s%s.%n", processes(report.stopped().keySet()),
                     report.took().toNanos() / 1e9,
                     killed.isEmpty() ? "" : "; killed after 30 s: " + String.join(", ", killed));
             if (report.jobsStopped() > 0) {
@@ -189,6 +188,12 @@ final class ClusterCommand {
             out.flush();
             return killed.isEmpty() ? 0 : 1;
         }
+    }
+
+    /** E.g. "JobManager (pid 1529), TaskManager tm1 (pid 1541)". */
+    private static String processes(Collection<ClusterState.Member> members) {
+        return String.join(", ", members.stream().map(m -> describe(m.role(), m.name()) + " (pid " + m.pid() + ")")
+                .toList());
     }
 
     private static String describe(String role, String name) {
