@@ -171,9 +171,12 @@ public final class OnnxFrameClassifier implements ModelHandler<FrameEnvelope, Fr
             Admission admission = freshness.isOff() ? Admission.ACCEPTED
                     : freshness.admit(f.getCameraId(), Clocks.micros(f.getCaptureTime()), Clocks.nowMicros());
             try {
-                if (f.getCodec() == Codec.H264) {
-                    // A dropped H.264 frame is still decoded: later frames are built on it. Decoding
-                    // is cheap next to inference, so the saving comes from skipping the model.
+                if (f.getCodec() == Codec.H264 && admission != Admission.ACCEPTED) {
+                    // A dropped H.264 frame is still decoded, since later frames are built on it, but
+                    // not resized into model input.
+                    h264.decoderFor(f).decodeOnly(f.getWidth(), f.getHeight(), f.getKeyFrame(), f.getCodecConfig(),
+                            f.getPayload());
+                } else if (f.getCodec() == Codec.H264) {
                     h264.decoderFor(f).decode(f.getWidth(), f.getHeight(), f.getKeyFrame(), f.getCodecConfig(),
                             f.getPayload(), input, slot * pixels);
                 } else if (admission == Admission.ACCEPTED) {

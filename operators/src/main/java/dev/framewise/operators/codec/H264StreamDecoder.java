@@ -79,6 +79,16 @@ public final class H264StreamDecoder implements AutoCloseable {
     }
 
     /**
+     * Decodes one frame of the stream like {@link #decode} but makes no model input from it: for a frame
+     * dropped on purpose, which later frames still refer to.
+     */
+    public void decodeOnly(int width, int height, boolean keyFrame, ByteBuffer codecConfig, ByteBuffer accessUnit)
+            throws FrameRejectedException {
+        checkOpen();
+        decodeAndScale(width, height, keyFrame, codecConfig, accessUnit, 0);
+    }
+
+    /**
      * Decodes one frame of the stream like {@link #decode}, but returns its picture resized (aspect ratio kept, with
      * the configured interpolation) so that its short side is {@code shortSide}, as a new RGB24 array: for
      * decoding upstream of a shuffle, where whole pictures travel.
@@ -122,6 +132,7 @@ public final class H264StreamDecoder implements AutoCloseable {
         input.close();
     }
 
+    /** Decodes, then resizes so that the short side is {@code shortSide}; 0 decodes only. */
     private void decodeAndScale(int width, int height, boolean keyFrame, ByteBuffer codecConfig,
             ByteBuffer accessUnit, int shortSide) throws FrameRejectedException {
         if (width <= 0 || height <= 0) {
@@ -172,9 +183,11 @@ public final class H264StreamDecoder implements AutoCloseable {
                         "H.264 picture is %dx%d but the frame declares %dx%d", frame.width(), frame.height(), width,
                         height));
             }
-            preprocessor.plan(width, height, shortSide);
-            preprocessor.scale(decoder.frameData(), decoder.frameLinesize(), width, height, frame.format(),
-                    frame.colorspace(), frame.color_range() == AVCOL_RANGE_JPEG);
+            if (shortSide > 0) {
+                preprocessor.plan(width, height, shortSide);
+                preprocessor.scale(decoder.frameData(), decoder.frameLinesize(), width, height, frame.format(),
+                        frame.colorspace(), frame.color_range() == AVCOL_RANGE_JPEG);
+            }
         } finally {
             decoder.release();
         }

@@ -197,6 +197,23 @@ class H264StreamDecoderTest {
     }
 
     @Test
+    void framesDecodedOnlyStillCarryTheStreamToTheNextFrames() throws FrameRejectedException {
+        try (H264StreamDecoder decoder = new H264StreamDecoder(IMAGENET, MAX_PIXELS)) {
+            for (int i = 0; i < 5; i++) {
+                EncodedFrame frame = stream[i];
+                decoder.decodeOnly(WIDTH, HEIGHT, frame.keyFrame(), frame.codecConfig() == null ? null
+                        : ByteBuffer.wrap(frame.codecConfig()), ByteBuffer.wrap(frame.accessUnit()));
+                assertFalse(decoder.awaitingKeyFrame(), "frame " + i);
+            }
+            // Frame 5 is a P-frame built on the frames only decoded: it comes out as the encoded picture.
+            assertClose(expected[5], decode(decoder, 5), "frame 5 after 5 frames decoded only");
+            EncodedFrame next = stream[6];
+            assertThrows(FrameRejectedException.class, () -> decoder.decodeOnly(WIDTH + 16, HEIGHT, false, null,
+                    ByteBuffer.wrap(next.accessUnit())), "a frame that lies about its size is still caught");
+        }
+    }
+
+    @Test
     void decodeScaledGivesThePictureAtTheShortSideAsked() throws FrameRejectedException {
         try (H264StreamDecoder decoder = new H264StreamDecoder(IMAGENET, MAX_PIXELS)) {
             assertThrows(FrameRejectedException.class, () -> decodeScaled(decoder, 1, 120));
