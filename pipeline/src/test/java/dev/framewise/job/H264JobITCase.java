@@ -108,6 +108,44 @@ class H264JobITCase extends KafkaJobTestBase {
     }
 
     @Test
+    void inRebalanceModeH264IsDecodedBeforeTheShuffleAndEveryFrameClassifiedOnce() throws Exception {
+        String id = "h264-rebalance";
+        JobSettings s = JobSettings.from(jobConfig(id).set("pipeline.ordering", "rebalance", "test"));
+        kafka.createTopics(2, s.framesTopic(), s.classificationsTopic(), s.deadLettersTopic());
+        int cameras = 4;
+        int frames = 20;
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers())) {
+            List<SyntheticCamera> cams = new ArrayList<>();
+            for (int c = 0; c < cameras; c++) {
+                cams.add(new SyntheticCamera("reb-" + c, 160, 120, 80, 10));
+            }
+            for (int seq = 0; seq < frames; seq++) {
+                for (SyntheticCamera cam : cams) {
+                    Topics.send(producer, s.framesTopic(), cam.cameraId().getBytes(StandardCharsets.UTF_8),
+                            cam.record(seq, Instant.now(), null));
+                }
+            }
+            cams.forEach(SyntheticCamera::close);
+        }
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        FramewiseJob.build(env, s, KafkaConnections.source(s), KafkaConnections.classificationsSink(s),
+                KafkaConnections.deadLettersSink(s));
+        JobClient job = env.executeAsync(id);
+        Topics.await(Duration.ofSeconds(120), cameras * frames + " results",
+                () -> Topics.readAll(kafka.bootstrapServers(), s.classificationsTopic()).size()
+                        + Topics.readAll(kafka.bootstrapServers(), s.deadLettersTopic()).size() >= cameras * frames);
+        job.cancel().get();
+
+        assertEquals(0, Topics.readAll(kafka.bootstrapServers(), s.deadLettersTopic()).size());
+        Map<String, List<Long>> byCamera = sequencesByCamera(Topics.readAll(kafka.bootstrapServers(), s.classificationsTopic()));
+        assertEquals(cameras, byCamera.size());
+        byCamera.forEach((camera, seqs) -> assertEquals(java.util.stream.LongStream.range(0, frames).boxed().toList(),
+                seqs.stream().sorted().toList(), camera + ": every frame once (in any order across slots)"));
+    }
+
+    @Test
     void afterARestoreFramesUpToTheNextKeyFrameAreDeadLettersThenDecodingResumes() throws Exception {
         String id = "h264-restore";
         // Key frames at 0 and 120 only: a restore anywhere in between leaves frames without a reference.

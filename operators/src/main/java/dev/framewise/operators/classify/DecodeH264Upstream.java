@@ -67,7 +67,12 @@ public final class DecodeH264Upstream extends ProcessFunction<FrameEnvelope, Fra
             ctx.output(BatchInferenceOperator.DEAD_LETTERS, DeadLetters.rejected(envelope, e.reason(), e.getMessage()));
             return;
         }
-        VideoFrame decoded = VideoFrame.newBuilder(f)
+        // Field by field: a builder copied from f would deep-copy its compressed payload only to replace it.
+        VideoFrame decoded = VideoFrame.newBuilder()
+                .setCameraId(f.getCameraId())
+                .setSequence(f.getSequence())
+                .setCaptureTime(f.getCaptureTime())
+                .setHeaders(f.getHeaders())
                 .setCodec(Codec.RAW_RGB24)
                 .setWidth(picture.width())
                 .setHeight(picture.height())
