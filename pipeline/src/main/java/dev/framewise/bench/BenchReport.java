@@ -89,9 +89,14 @@ public final class BenchReport {
      * and the pipeline is held to the faster figure.
      */
     static Config limit(Run run) {
-        Config best = run.limit().best();
-        for (RawLimitSearch.Result m : run.models()) {
-            if (m.arch().equals(run.limit().arch())) {
+        return fastest(run.limit(), run.models());
+    }
+
+    /** The fastest configuration of the limit search's architecture among the search and the model tables. */
+    public static Config fastest(RawLimitSearch.Result limit, List<RawLimitSearch.Result> models) {
+        Config best = limit.best();
+        for (RawLimitSearch.Result m : models) {
+            if (m.arch().equals(limit.arch())) {
                 for (Config c : m.configs()) {
                     if (c.framesPerSecond() > best.framesPerSecond()) {
                         best = c;
@@ -102,6 +107,12 @@ public final class BenchReport {
         return best;
     }
 
+    private static String joined(List<PipelineBenchmark.Saturation> rounds,
+            java.util.function.ToDoubleFunction<PipelineBenchmark.Saturation> f, String format) {
+        return rounds.stream().map(r -> String.format(Locale.ROOT, format, f.applyAsDouble(r)))
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     public static List<Check> checks(Run run) {
         List<Check> checks = new ArrayList<>();
         if (run.pipeline() == null) {
@@ -109,9 +120,13 @@ public final class BenchReport {
         }
         PipelineBenchmark.Settings ps = run.pipelineSettings();
         PipelineBenchmark.Result p = run.pipeline();
-        double limit = limit(run).framesPerSecond();
-        checks.add(new Check("pipeline / raw ONNX Runtime limit", f2(p.saturatedFps() / limit),
-                ">= " + PIPELINE_OVER_LIMIT, p.saturatedFps() / limit >= PIPELINE_OVER_LIMIT));
+        // Side by side where the limit's configuration ran next to the job's backlogs: the machine's speed drifts,
+        // and the fastest of many noisy raw figures is a lucky one.
+        double overLimit = Double.isNaN(p.overLimitSideBySide()) ? p.saturatedFps() / limit(run).framesPerSecond()
+                : p.overLimitSideBySide();
+        checks.add(new Check(Double.isNaN(p.overLimitSideBySide()) ? "pipeline / raw ONNX Runtime limit"
+                : "pipeline / raw ONNX Runtime limit, side by side", f3(overLimit), ">= " + PIPELINE_OVER_LIMIT,
+                overLimit >= PIPELINE_OVER_LIMIT));
         checks.add(new Check("pipeline / naive job", f2(p.saturatedFps() / p.naiveFps()), ">= " + PIPELINE_OVER_NAIVE,
                 p.saturatedFps() / p.naiveFps() >= PIPELINE_OVER_NAIVE));
         double batch1 = jobConfig(run, 1).map(Config::p50Ms).orElse(Double.NaN);
@@ -241,11 +256,19 @@ public final class BenchReport {
                     + " phases only), all in one JVM with the load generator.%n%n", ps.slots(), ps.threads(),
                     ps.batchSize(), ps.batchDelay().toMillis(), ps.jpegReducedSize() ? "reduced" : "full",
                     ps.maxAge().toMillis()));
+            PipelineBenchmark.WarmUp w = p.warmUp();
+            s.append(String.format(Locale.ROOT, "- JVM warm-up before anything was measured: the job at full speed for"
+                    + " %.0f s (%,d frames), %s; %.1f frames/s in its first %.0f s, %.1f in its last %.0f s. A job on a"
+                    + " fresh JVM runs that much slower for its first minutes.%n", w.seconds(), w.classified(),
+                    w.settled() ? String.format(Locale.ROOT, "until the JIT compilers took under %.0f %% of a core",
+                            100 * PipelineBenchmark.JIT_SETTLED) : "and the JIT compilers had not settled by then: the"
+                            + " figures below may be low", w.fps(true), w.span(true), w.fps(false), w.span(false)));
             PipelineBenchmark.Saturation sat = p.saturation();
-            s.append(String.format(Locale.ROOT, "- saturated throughput (a backlog of %d frames after a warm-up, median of"
-                    + " %d): **%.1f frames/s**; in the job, per frame: decode and preprocessing %.1f ms, inference %.0f ms a"
-                    + " batch of %.1f on average (the classifications' latency fields)%n", ps.saturationFrames(),
-                    ps.saturationRounds(), p.saturatedFps(), sat.decodeMs(), sat.inferenceMs(), sat.meanBatch()));
+            s.append(String.format(Locale.ROOT, "- saturated throughput (a backlog of %d frames once the job's JIT"
+                    + " compiling settled, median of %d jobs): **%.1f frames/s**; in the job, per frame: decode and"
+                    + " preprocessing %.1f ms, inference %.0f ms a batch of %.1f on average (the classifications' latency"
+                    + " fields); JIT compiling %.1f %% of a core meanwhile%n", ps.saturationFrames(), ps.saturationRounds(), p.saturatedFps(), sat.decodeMs(), sat.inferenceMs(), sat.meanBatch(),
+                    100 * sat.jitFraction()));
             PipelineBenchmark.Saturation other = p.jpegReducedSize() ? p.fullDecode() : p.reducedDecode();
             s.append(String.format(Locale.ROOT, "- the same with %s JPEG decoding (decode.jpeg.reduced-size: %s):"
                     + " %.1f frames/s, decode %.1f ms a frame; ratio to the job's setting %.3f%n",
@@ -254,9 +277,19 @@ public final class BenchReport {
             s.append(String.format(Locale.ROOT, "- naive job (per-record inference in a map function, ImageIO, default"
                     + " session options, batch 1) on the same kind of backlog: **%.1f frames/s**%n", p.naiveFps()));
             if (run.limit() != null) {
+                Config best = limit(run);
                 s.append(String.format(Locale.ROOT, "- raw ONNX Runtime limit: **%.1f frames/s** (%d session(s) x %d"
-                        + " thread(s), batch %d; the fastest raw figure of the run)%n", limit(run).framesPerSecond(),
-                        limit(run).sessions(), limit(run).threads(), limit(run).batch()));
+                        + " thread(s), batch %d; the fastest raw figure of the run; the job reaches %.2f of it)%n",
+                        best.framesPerSecond(), best.sessions(), best.threads(), best.batch(),
+                        p.saturatedFps() / best.framesPerSecond()));
+                if (!Double.isNaN(p.overLimitSideBySide())) {
+                    s.append(String.format(Locale.ROOT, "- the limit side by side: its configuration run raw for %d s"
+                            + " right before and right after each backlog of the job, while the job idled: %s frames/s;"
+                            + " the job's rate over it, backlog by backlog: %s, median **%.3f**. The fastest raw figure"
+                            + " above is the luckiest of the run's noisy figures, measured minutes away from the job.%n",
+                            ps.limitSlice().toSeconds(), joined(p.rounds(), PipelineBenchmark.Saturation::limitFps, "%.1f"),
+                            joined(p.rounds(), PipelineBenchmark.Saturation::overLimit, "%.3f"), p.overLimitSideBySide()));
+                }
             }
             s.append("\n| offered | frames/s offered | classified/s | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | sent |"
                     + " classified | dead letters | dropped | GC | lag (start, end) |\n");
@@ -320,6 +353,11 @@ public final class BenchReport {
                 });
             }
             root.put("raw_best_fps", limit(run).framesPerSecond());
+            if (run.pipeline() != null) {
+                root.put("raw_limit_side_by_side_fps", run.pipeline().limitSideBySideFps());
+                root.put("pipeline_over_limit_side_by_side", run.pipeline().overLimitSideBySide());
+                root.put("pipeline_over_fastest_raw", run.pipeline().saturatedFps() / limit(run).framesPerSecond());
+            }
         }
         if (run.pipeline() != null) {
             PipelineBenchmark.Settings ps = run.pipelineSettings();
@@ -349,6 +387,17 @@ public final class BenchReport {
             root.put("decode_ms_full_size", p.fullDecode().decodeMs());
             root.put("decode_ms_reduced_size", p.reducedDecode().decodeMs());
             root.put("saturation_gc_fraction", p.saturation().gcFraction());
+            root.put("saturation_jit_fraction", p.saturation().jitFraction());
+            root.put("warm_up_s", p.warmUp().seconds());
+            root.put("warm_up_settled", p.warmUp().settled());
+            ArrayNode steps = root.putArray("warm_up_steps");
+            for (PipelineBenchmark.WarmUpStep st : p.warmUp().steps()) {
+                ObjectNode n = steps.addObject();
+                n.put("s", st.seconds());
+                n.put("classified", st.classified());
+                n.put("fps", st.fps());
+                n.put("jit_fraction", st.jitFraction());
+            }
             root.put("saturation_decode_ms", p.saturation().decodeMs());
             root.put("saturation_inference_ms_per_batch", p.saturation().inferenceMs());
             root.put("saturation_mean_batch", p.saturation().meanBatch());
@@ -420,6 +469,11 @@ public final class BenchReport {
 
     private static String f1(double v) {
         return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    /** Three decimals: a ratio that sits near its target shows which side it is on. */
+    private static String f3(double v) {
+        return String.format(Locale.ROOT, "%.3f", v);
     }
 
     private static String f2(double v) {

@@ -44,11 +44,19 @@ public final class PipelineBenchmark {
      * @param jpegReducedSize the job's JPEG decoding (decode.jpeg.reduced-size); both ways are measured on a backlog
      * @param saturationFrames frames in the backlog the capacity is measured on
      * @param saturationRounds backlog runs per decoding way, alternating between the two
+     * @param warmUpLimit the longest the JVM warm-up may run: before anything is measured, a job runs at full
+     *     speed until the JIT compilers have settled (the broker's, the Kafka clients', Flink's and the job's code
+     *     compiled, as in a job that has been running a while), or for this long
+     * @param jobWarmUp how long each measured job runs before its measurement: its sessions' first runs and its
+     *     Kafka connections
+     * @param limitSlice how long the limit's configuration runs raw right before and right after each backlog of
+     *     the job as configured: the limit measured side by side with the job, as the machine's speed drifts
      * @param loadPhase how long each offered load lasts
      */
     public record Settings(Architecture arch, int slots, int threads, int batchSize, Duration batchDelay,
             Duration maxAge, boolean jpegReducedSize, int cameras, int width, int height, int saturationFrames,
-            int saturationRounds, Duration loadPhase, List<Integer> loadPercents) {
+            int saturationRounds, Duration warmUpLimit, Duration jobWarmUp, Duration limitSlice, Duration loadPhase,
+            List<Integer> loadPercents) {
         public Settings {
             loadPercents = List.copyOf(loadPercents);
         }
@@ -85,24 +93,113 @@ public final class PipelineBenchmark {
      *
      * @param fps frames per second classified
      * @param gcFraction the share of the time spent in GC
+     * @param jitFraction the JIT compilers' time over the measurement's time (a share of one core): near zero
+     *     once the JVM is warm
      * @param decodeMs the job's mean decode and preprocessing time per frame
      * @param inferenceMs the job's mean time per batch in ONNX Runtime
      * @param meanBatch the mean batch size
+     * @param warmUp the job's warm-up before the measurement
+     * @param limitFps the limit's configuration run raw right before and right after the backlog; NaN where it
+     *     was not (the other decoding way, the naive job)
      */
-    public record Saturation(double fps, double gcFraction, double decodeMs, double inferenceMs, double meanBatch) {
+    public record Saturation(double fps, double gcFraction, double jitFraction, double decodeMs, double inferenceMs,
+            double meanBatch, WarmUp warmUp, double limitFps) {
+        /** This backlog's rate over the limit measured next to it. */
+        public double overLimit() {
+            return fps / limitFps;
+        }
     }
 
     /**
+     * A step of the JVM warm-up.
+     *
+     * @param seconds since the warm-up job started reading
+     * @param classified frames classified so far
+     * @param fps frames per second over the step
+     * @param jitFraction the JIT compilers' time over the step's time (a share of one core)
+     */
+    public record WarmUpStep(double seconds, long classified, double fps, double jitFraction) {
+    }
+
+    /**
+     * The JVM warm-up.
+     *
+     * @param steps its steps of about {@link #STEP} each
+     * @param settled whether the JIT compilers settled (under {@link #JIT_SETTLED} of a core over the last
+     *     {@link #SETTLED_STEPS} steps) before the limit
+     * @param sent frames sent to warm up
+     */
+    public record WarmUp(List<WarmUpStep> steps, boolean settled, long sent) {
+        public WarmUp {
+            steps = List.copyOf(steps);
+        }
+
+        public double seconds() {
+            return steps.isEmpty() ? 0 : steps.get(steps.size() - 1).seconds();
+        }
+
+        public long classified() {
+            return steps.isEmpty() ? 0 : steps.get(steps.size() - 1).classified();
+        }
+
+        /** The seconds the first (or last) {@link #SETTLED_STEPS} steps span. */
+        public double span(boolean first) {
+            int k = Math.min(SETTLED_STEPS, steps.size());
+            if (k == 0) {
+                return 0;
+            }
+            return first ? steps.get(k - 1).seconds()
+                    : seconds() - (steps.size() > k ? steps.get(steps.size() - k - 1).seconds() : 0);
+        }
+
+        /** Frames per second over the first (or last) {@link #SETTLED_STEPS} steps. */
+        public double fps(boolean first) {
+            int k = Math.min(SETTLED_STEPS, steps.size());
+            if (k == 0) {
+                return Double.NaN;
+            }
+            long frames = first ? steps.get(k - 1).classified()
+                    : classified() - (steps.size() > k ? steps.get(steps.size() - k - 1).classified() : 0);
+            return frames / span(first);
+        }
+    }
+
+    static final Duration STEP = Duration.ofSeconds(2);
+    static final double JIT_SETTLED = 0.03;
+    static final int SETTLED_STEPS = 5;
+
+    /**
+     * @param warmUp the first job's warm-up: the JVM's
+     * @param rounds the job as configured on a backlog, each round a job of its own, with the limit's configuration
+     *     measured side by side
      * @param fullDecode the job on a backlog, decoding JPEGs at full size (the median round)
      * @param reducedDecode the same with decode.jpeg.reduced-size
      * @param jpegReducedSize which of the two the job's settings use
      * @param naiveFps frames per second the naive job classified from the same kind of backlog
      */
-    public record Result(Saturation fullDecode, Saturation reducedDecode, boolean jpegReducedSize, double naiveFps,
-            List<Load> loads, long pictureBytes) {
+    public record Result(WarmUp warmUp, List<Saturation> rounds, Saturation fullDecode, Saturation reducedDecode,
+            boolean jpegReducedSize, double naiveFps, List<Load> loads, long pictureBytes) {
+        public Result {
+            rounds = List.copyOf(rounds);
+        }
+
         /** The job on a backlog, as configured. */
         public Saturation saturation() {
             return jpegReducedSize ? reducedDecode : fullDecode;
+        }
+
+        /** The median over the rounds of each backlog's rate over the limit measured next to it; NaN if none was. */
+        public double overLimitSideBySide() {
+            double[] r = rounds.stream().mapToDouble(Saturation::overLimit).filter(x -> !Double.isNaN(x)).sorted()
+                    .toArray();
+            return r.length == 0 ? Double.NaN : r.length % 2 == 1 ? r[r.length / 2] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
+        }
+
+        /** The median of the limit's side-by-side figures; NaN if none was measured. */
+        public double limitSideBySideFps() {
+            double[] r = rounds.stream().mapToDouble(Saturation::limitFps).filter(x -> !Double.isNaN(x)).sorted()
+                    .toArray();
+            return r.length == 0 ? Double.NaN : r.length % 2 == 1 ? r[r.length / 2] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
         }
 
         public double saturatedFps() {
@@ -115,29 +212,59 @@ public final class PipelineBenchmark {
 
     private final Settings settings;
     private final Consumer<String> progress;
+    /** The limit's configuration while {@link #run} runs; null when there is none. */
+    private RawSideBySide raw;
+
+    /** The limit's configuration, loaded once and run raw in slices next to the job's backlogs. */
+    private static final class RawSideBySide implements AutoCloseable {
+        final SessionGroup group;
+        final int batch;
+
+        RawSideBySide(Path model, RawLimitSearch.Config config) throws ai.onnxruntime.OrtException {
+            group = new SessionGroup(RawLimitSearch.environment(Runtime.getRuntime().availableProcessors()).env(), model,
+                    config.sessions(), config.threads(), SessionVariant.JOB);
+            batch = config.batch();
+            group.run(new Tally(group.sessions(), batch), 0);
+        }
+
+        @Override
+        public void close() throws ai.onnxruntime.OrtException {
+            group.close();
+        }
+    }
 
     public PipelineBenchmark(Settings settings, Consumer<String> progress) {
         this.settings = settings;
         this.progress = progress;
     }
 
-    public Result run(Path work) throws Exception {
+    /**
+     * @param limit the limit's configuration (the limit search's best), run raw next to every backlog of the job as
+     *     configured; null for none
+     */
+    public Result run(Path work, RawLimitSearch.Config limit) throws Exception {
         Path model = work.resolve(settings.arch().id() + ".onnx");
         ModelBuilder.write(ModelBuilder.build(settings.arch(), GeneratedWeights.generate(settings.arch(), 42)), model);
         progress.accept("starting an embedded Kafka broker; encoding the cameras' pictures");
         try (EmbeddedKafka kafka = EmbeddedKafka.start();
-                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers())) {
+                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers());
+                RawSideBySide raw = limit == null ? null : new RawSideBySide(model, limit)) {
+            this.raw = raw;
             FramePool pool = new FramePool(settings.cameras(), settings.slots(), settings.width(), settings.height(), 24);
             List<Saturation> full = new ArrayList<>();
             List<Saturation> reduced = new ArrayList<>();
+            // The configured way first: the first job warms the JVM up.
+            boolean configured = settings.jpegReducedSize();
             for (int round = 1; round <= settings.saturationRounds(); round++) {
-                full.add(saturation(kafka, producer, pool, model, false, round));
-                reduced.add(saturation(kafka, producer, pool, model, true, round));
+                (configured ? reduced : full).add(saturation(kafka, producer, pool, model, configured, round));
+                (configured ? full : reduced).add(saturation(kafka, producer, pool, model, !configured, round));
             }
-            Saturation configured = median(settings.jpegReducedSize() ? reduced : full);
+            List<Saturation> rounds = configured ? reduced : full;
+            WarmUp warmUp = rounds.get(0).warmUp();
+            double capacity = median(configured ? reduced : full).fps();
             double naive = naive(kafka, producer, pool, model);
-            List<Load> loads = loads(kafka, producer, pool, model, configured.fps());
-            return new Result(median(full), median(reduced), settings.jpegReducedSize(), naive, loads,
+            List<Load> loads = loads(kafka, producer, pool, model, capacity);
+            return new Result(warmUp, rounds, median(full), median(reduced), settings.jpegReducedSize(), naive, loads,
                     pool.averagePictureBytes());
         }
     }
@@ -169,7 +296,19 @@ public final class PipelineBenchmark {
         return JobSettings.from(s);
     }
 
-    /** Warm-up first (JIT, ONNX Runtime's first runs, Kafka connections), then a backlog as fast as the job goes. */
+    /** Frames the warm-up keeps sent ahead of the results: a couple of seconds' work, so the job never idles. */
+    private static final int IN_FLIGHT = 100;
+
+    /** Whether the JIT compilers took under {@link #JIT_SETTLED} of a core over the last steps. */
+    static boolean settled(List<WarmUpStep> steps) {
+        if (steps.size() < SETTLED_STEPS) {
+            return false;
+        }
+        return steps.subList(steps.size() - SETTLED_STEPS, steps.size()).stream()
+                .mapToDouble(WarmUpStep::jitFraction).average().orElse(1) < JIT_SETTLED;
+    }
+
+    /** The job warmed up, then on a backlog as fast as it goes. */
     private Saturation saturation(EmbeddedKafka kafka, KafkaProducer<byte[], byte[]> producer, FramePool pool,
             Path model, boolean jpegReducedSize, int round) throws Exception {
         String way = jpegReducedSize ? "reduced-size JPEG decoding" : "full-size JPEG decoding";
@@ -183,10 +322,14 @@ public final class PipelineBenchmark {
             JobClient job = flink.env().executeAsync(s.jobName());
             flink.awaitTasksRunning(job.getJobID(), Duration.ofMinutes(2));
             Saturation sat = measureBacklog("saturation, " + way + ", round " + round, producer, pool,
-                    s.framesTopic(), results, settings.saturationFrames());
+                    s.framesTopic(), results, settings.saturationFrames(),
+                    jpegReducedSize == settings.jpegReducedSize() ? raw : null);
             job.cancel().get(1, TimeUnit.MINUTES);
             progress.accept(String.format(Locale.ROOT, "saturation, %s: %.1f frames/s; in the job: decode %.1f ms a"
-                    + " frame, inference %.0f ms a batch of %.1f", way, sat.fps(), sat.decodeMs(), sat.inferenceMs(), sat.meanBatch()));
+                    + " frame, inference %.0f ms a batch of %.1f; JIT %.1f %% of a core meanwhile%s", way, sat.fps(),
+                    sat.decodeMs(), sat.inferenceMs(), sat.meanBatch(), 100 * sat.jitFraction(),
+                    Double.isNaN(sat.limitFps()) ? "" : String.format(Locale.ROOT, "; the limit's configuration raw"
+                            + " around it: %.1f frames/s, ratio %.3f", sat.limitFps(), sat.overLimit())));
             return sat;
         }
     }
@@ -203,7 +346,7 @@ public final class PipelineBenchmark {
             JobClient job = flink.env().executeAsync("framewise-bench-naive");
             flink.awaitTasksRunning(job.getJobID(), Duration.ofMinutes(2));
             Saturation sat = measureBacklog("naive job", producer, pool, frames, collected,
-                    Math.max(60, settings.saturationFrames() / 2));
+                    Math.max(60, settings.saturationFrames() / 2), null);
             job.cancel().get(1, TimeUnit.MINUTES);
             progress.accept(String.format(Locale.ROOT, "naive job: %.1f frames/s", sat.fps()));
             return sat.fps();
@@ -211,27 +354,89 @@ public final class PipelineBenchmark {
     }
 
     /**
-     * Sends warm-up frames and waits for their results, then sends a backlog of {@code n} and measures how
-     * fast it is classified; GC time counts over the backlog only.
+     * Warms the job up, then sends a backlog of {@code n} and measures how fast it is classified; GC and JIT time
+     * count over the backlog only. With {@code limit}, the limit's configuration runs raw right before and right
+     * after the backlog, while the job idles.
      */
     private Saturation measureBacklog(String what, KafkaProducer<byte[], byte[]> producer, FramePool pool, String topic,
-            ResultCollector results, int n) throws InterruptedException {
+            ResultCollector results, int n, RawSideBySide limit) throws InterruptedException, ai.onnxruntime.OrtException {
         long[] seq = new long[pool.cameras().size()];
-        int warm = 3 * settings.slots() * settings.batchSize();
-        progress.accept(what + ": warming up on " + warm + " frames");
-        backlog(producer, pool, topic, seq, warm);
-        await(what + " warm-up classified", Duration.ofMinutes(5), () -> results.results() >= warm, results);
-        progress.accept(what + ": " + n + " frames in a backlog");
+        WarmUp warmUp = warmUp(what, producer, pool, topic, seq, results);
+        long warm = warmUp.sent();
+        progress.accept(String.format(Locale.ROOT, "%s: %d frames in a backlog after %d to warm up in %.0f s (JIT %s)",
+                what, n, warm, warmUp.seconds(), warmUp.settled() ? "settled" : "still compiling at the limit"));
+        Tally rawTally = limit == null ? null : new Tally(limit.group.sessions(), limit.batch);
+        if (limit != null) {
+            limit.group.run(rawTally, settings.limitSlice().toMillis() / 1000.0);
+        }
         long gc0 = gcMillis();
+        long jit0 = jitMillis();
         long t0 = System.nanoTime();
         backlog(producer, pool, topic, seq, n);
-        await(what + " backlog classified", Duration.ofMinutes(10), () -> results.results() >= warm + n, results);
-        double gc = (gcMillis() - gc0) / ((System.nanoTime() - t0) / 1e6);
-        List<Sample> measured = results.since(warm);
+        long expected = warm + n;
+        await(what + " backlog classified", Duration.ofMinutes(10), () -> results.results() >= expected, results);
+        double elapsedMillis = (System.nanoTime() - t0) / 1e6;
+        if (limit != null) {
+            limit.group.run(rawTally, settings.limitSlice().toMillis() / 1000.0);
+        }
+        double gc = (gcMillis() - gc0) / elapsedMillis;
+        double jit = (jitMillis() - jit0) / elapsedMillis;
+        List<Sample> measured = results.since((int) warm);
         double decodeMs = measured.stream().mapToLong(Sample::decodeMicros).average().orElse(Double.NaN) / 1000;
         double inferenceMs = measured.stream().mapToLong(Sample::inferenceMicros).average().orElse(Double.NaN) / 1000;
         double meanBatch = measured.stream().mapToInt(Sample::batchSize).average().orElse(Double.NaN);
-        return new Saturation(steadyRate(measured), gc, decodeMs, inferenceMs, meanBatch);
+        return new Saturation(steadyRate(measured), gc, jit, decodeMs, inferenceMs, meanBatch, warmUp,
+                rawTally == null ? Double.NaN : rawTally.framesPerSecond());
+    }
+
+    /**
+     * Runs the job at full speed on a backlog kept {@link #IN_FLIGHT} frames ahead of it for at least the job
+     * warm-up time, and on until the JIT compilers settle or the warm-up limit passes; then lets it catch up. On a
+     * fresh JVM the compilers take a good part of a core for the first minutes (most of it on the broker's and the
+     * Kafka clients' code) and every job slower than it runs for the rest of its life; a new job compiles its own
+     * start-up paths again.
+     */
+    private WarmUp warmUp(String what, KafkaProducer<byte[], byte[]> producer, FramePool pool, String topic, long[] seq,
+            ResultCollector results) throws InterruptedException {
+        progress.accept(what + ": warming up until the JIT compilers settle (" + settings.jobWarmUp().toSeconds()
+                + " s to " + settings.warmUpLimit().toSeconds() + " s)");
+        List<WarmUpStep> steps = new ArrayList<>();
+        long sent = 0;
+        long start = System.nanoTime();
+        long stepStart = start;
+        long jitAtStep = jitMillis();
+        int classifiedAtStep = 0;
+        boolean settled = false;
+        while (true) {
+            long elapsed = System.nanoTime() - start;
+            if (elapsed >= settings.warmUpLimit().toNanos()
+                    || (settled && elapsed >= settings.jobWarmUp().toNanos())) {
+                break;
+            }
+            if (results.failure() != null) {
+                throw new IllegalStateException("reading the results failed", results.failure());
+            }
+            for (; sent - results.results() < IN_FLIGHT; sent++) {
+                int c = (int) (sent % seq.length);
+                send(producer, pool, topic, c, seq[c]++);
+            }
+            Thread.sleep(50);
+            long now = System.nanoTime();
+            if (now - stepStart >= STEP.toNanos()) {
+                int classified = results.results();
+                double stepMillis = (now - stepStart) / 1e6;
+                steps.add(new WarmUpStep((now - start) / 1e9, classified,
+                        (classified - classifiedAtStep) / (stepMillis / 1000), (jitMillis() - jitAtStep) / stepMillis));
+                settled = settled(steps);
+                stepStart = now;
+                jitAtStep = jitMillis();
+                classifiedAtStep = classified;
+            }
+        }
+        producer.flush();
+        long all = sent;
+        await(what + " warm-up classified", Duration.ofMinutes(5), () -> results.results() >= all, results);
+        return new WarmUp(steps, settled, sent);
     }
 
     /** Latency at each offered load, on one running job with the freshness limit on. */
@@ -381,6 +586,12 @@ public final class PipelineBenchmark {
             total += Math.max(0, gc.getCollectionTime());
         }
         return total;
+    }
+
+    /** The JIT compilers' total time so far; 0 where the JVM does not tell. */
+    static long jitMillis() {
+        java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     private static void await(String what, Duration timeout, java.util.function.BooleanSupplier done,
