@@ -120,13 +120,16 @@ public final class BenchReport {
         }
         PipelineBenchmark.Settings ps = run.pipelineSettings();
         PipelineBenchmark.Result p = run.pipeline();
-        // Side by side where the limit's configuration ran next to the job's backlogs: the machine's speed drifts,
-        // and the fastest of many noisy raw figures is a lucky one.
-        double overLimit = Double.isNaN(p.overLimitSideBySide()) ? p.saturatedFps() / limit(run).framesPerSecond()
-                : p.overLimitSideBySide();
-        checks.add(new Check(Double.isNaN(p.overLimitSideBySide()) ? "pipeline / raw ONNX Runtime limit"
-                : "pipeline / raw ONNX Runtime limit, side by side", f3(overLimit), ">= " + PIPELINE_OVER_LIMIT,
-                overLimit >= PIPELINE_OVER_LIMIT));
+        // Both ways must pass. Side by side follows the machine's drift, but its raw figures have read a few per cent
+        // under the quiet raw figures of the same configuration, which nothing has explained yet; the fastest raw
+        // figure of the run is the strict one.
+        double strict = p.saturatedFps() / limit(run).framesPerSecond();
+        double sideBySide = p.overLimitSideBySide();
+        boolean met = strict >= PIPELINE_OVER_LIMIT && (Double.isNaN(sideBySide) || sideBySide >= PIPELINE_OVER_LIMIT);
+        checks.add(new Check(Double.isNaN(sideBySide) ? "pipeline / raw ONNX Runtime limit"
+                : "pipeline / raw ONNX Runtime limit (fastest raw figure; side by side)", Double.isNaN(sideBySide)
+                        ? f3(strict) : f3(strict) + "; " + f3(sideBySide), ">= " + PIPELINE_OVER_LIMIT + (Double.isNaN(sideBySide) ? "" : " both"),
+                met));
         checks.add(new Check("pipeline / naive job", f2(p.saturatedFps() / p.naiveFps()), ">= " + PIPELINE_OVER_NAIVE,
                 p.saturatedFps() / p.naiveFps() >= PIPELINE_OVER_NAIVE));
         double batch1 = jobConfig(run, 1).map(Config::p50Ms).orElse(Double.NaN);
@@ -284,9 +287,9 @@ public final class BenchReport {
                         p.saturatedFps() / best.framesPerSecond()));
                 if (!Double.isNaN(p.overLimitSideBySide())) {
                     s.append(String.format(Locale.ROOT, "- the limit side by side: its configuration run raw for %d s"
-                            + " right before and right after each backlog of the job, while the job idled: %s frames/s;"
-                            + " the job's rate over it, backlog by backlog: %s, median **%.3f**. The fastest raw figure"
-                            + " above is the luckiest of the run's noisy figures, measured minutes away from the job.%n",
+                            + " right before each job as configured started and right after it ended, each time once the"
+                            + " JVM was quiet: %s frames/s; the job's rate over it, job by job: %s, median **%.3f**. The"
+                            + " fastest raw figure above was measured minutes away from the job.%n",
                             ps.limitSlice().toSeconds(), joined(p.rounds(), PipelineBenchmark.Saturation::limitFps, "%.1f"),
                             joined(p.rounds(), PipelineBenchmark.Saturation::overLimit, "%.3f"), p.overLimitSideBySide()));
                 }

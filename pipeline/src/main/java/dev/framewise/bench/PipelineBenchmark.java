@@ -49,8 +49,9 @@ public final class PipelineBenchmark {
      *     compiled, as in a job that has been running a while), or for this long
      * @param jobWarmUp how long each measured job runs before its measurement: its sessions' first runs and its
      *     Kafka connections
-     * @param limitSlice how long the limit's configuration runs raw right before and right after each backlog of
-     *     the job as configured: the limit measured side by side with the job, as the machine's speed drifts
+     * @param limitSlice how long the limit's configuration runs raw right before each job as configured starts and
+     *     right after it ends, with nothing else running in the JVM: the limit measured side by side with the job,
+     *     as the machine's speed drifts
      * @param loadPhase how long each offered load lasts
      */
     public record Settings(Architecture arch, int slots, int threads, int batchSize, Duration batchDelay,
@@ -99,11 +100,15 @@ public final class PipelineBenchmark {
      * @param inferenceMs the job's mean time per batch in ONNX Runtime
      * @param meanBatch the mean batch size
      * @param warmUp the job's warm-up before the measurement
-     * @param limitFps the limit's configuration run raw right before and right after the backlog; NaN where it
-     *     was not (the other decoding way, the naive job)
+     * @param limitFps the limit's configuration run raw right before the job started and right after it ended;
+     *     NaN where it was not (the other decoding way, the naive job)
      */
     public record Saturation(double fps, double gcFraction, double jitFraction, double decodeMs, double inferenceMs,
             double meanBatch, WarmUp warmUp, double limitFps) {
+        Saturation withLimit(double fps) {
+            return new Saturation(this.fps, gcFraction, jitFraction, decodeMs, inferenceMs, meanBatch, warmUp, fps);
+        }
+
         /** This backlog's rate over the limit measured next to it. */
         public double overLimit() {
             return fps / limitFps;
@@ -212,19 +217,62 @@ public final class PipelineBenchmark {
 
     private final Settings settings;
     private final Consumer<String> progress;
-    /** The limit's configuration while {@link #run} runs; null when there is none. */
-    private RawSideBySide raw;
 
     /** The limit's configuration, loaded once and run raw in slices next to the job's backlogs. */
     private static final class RawSideBySide implements AutoCloseable {
         final SessionGroup group;
         final int batch;
 
-        RawSideBySide(Path model, RawLimitSearch.Config config) throws ai.onnxruntime.OrtException {
-            group = new SessionGroup(RawLimitSearch.environment(Runtime.getRuntime().availableProcessors()).env(), model,
-                    config.sessions(), config.threads(), SessionVariant.JOB);
-            batch = config.batch();
-            group.run(new Tally(group.sessions(), batch), 0);
+        private RawSideBySide(SessionGroup group, int batch) {
+            this.group = group;
+            this.batch = batch;
+        }
+
+        static RawSideBySide open(Path model, RawLimitSearch.Config config) throws ai.onnxruntime.OrtException {
+            SessionGroup group = new SessionGroup(RawLimitSearch.environment(Runtime.getRuntime().availableProcessors())
+                    .env(), model, config.sessions(), config.threads(), SessionVariant.JOB);
+            try {
+                group.run(new Tally(group.sessions(), config.batch()), 0);
+            } catch (ai.onnxruntime.OrtException | RuntimeException e) {
+                group.close();
+                throw e;
+            }
+            return new RawSideBySide(group, config.batch());
+        }
+
+        /** CPU time this JVM spent outside the sessions' own threads during the slices, ns. */
+        long othersNanos;
+        long slicesNanos;
+
+        /** Runs a slice once the JVM is quiet, adding to {@code into}. */
+        void slice(Tally into, Duration length) throws ai.onnxruntime.OrtException, InterruptedException {
+            awaitQuiet();
+            long process0 = processCpuNanos();
+            long drivers0 = driverCpuNanos();
+            long t0 = System.nanoTime();
+            group.run(into, length.toMillis() / 1000.0);
+            slicesNanos += System.nanoTime() - t0;
+            othersNanos += (processCpuNanos() - process0) - (driverCpuNanos() - drivers0);
+        }
+
+        /** The share of the machine this JVM used besides the sessions during the slices, then starts anew. */
+        double takeOthersShare() {
+            double share = slicesNanos == 0 ? Double.NaN
+                    : othersNanos / (double) slicesNanos / Runtime.getRuntime().availableProcessors();
+            othersNanos = 0;
+            slicesNanos = 0;
+            return share;
+        }
+
+        private static long driverCpuNanos() {
+            java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long sum = 0;
+            for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+                if (t != null && t.getThreadName().startsWith("bench-job-driver")) {
+                    sum += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
+                }
+            }
+            return sum;
         }
 
         @Override
@@ -247,17 +295,17 @@ public final class PipelineBenchmark {
         ModelBuilder.write(ModelBuilder.build(settings.arch(), GeneratedWeights.generate(settings.arch(), 42)), model);
         progress.accept("starting an embedded Kafka broker; encoding the cameras' pictures");
         try (EmbeddedKafka kafka = EmbeddedKafka.start();
-                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers());
-                RawSideBySide raw = limit == null ? null : new RawSideBySide(model, limit)) {
-            this.raw = raw;
+                KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers())) {
             FramePool pool = new FramePool(settings.cameras(), settings.slots(), settings.width(), settings.height(), 24);
             List<Saturation> full = new ArrayList<>();
             List<Saturation> reduced = new ArrayList<>();
             // The configured way first: the first job warms the JVM up.
             boolean configured = settings.jpegReducedSize();
-            for (int round = 1; round <= settings.saturationRounds(); round++) {
-                (configured ? reduced : full).add(saturation(kafka, producer, pool, model, configured, round));
-                (configured ? full : reduced).add(saturation(kafka, producer, pool, model, !configured, round));
+            try (RawSideBySide raw = limit == null ? null : RawSideBySide.open(model, limit)) {
+                for (int round = 1; round <= settings.saturationRounds(); round++) {
+                    (configured ? reduced : full).add(saturation(kafka, producer, pool, model, configured, round, raw));
+                    (configured ? full : reduced).add(saturation(kafka, producer, pool, model, !configured, round, null));
+                }
             }
             List<Saturation> rounds = configured ? reduced : full;
             WarmUp warmUp = rounds.get(0).warmUp();
@@ -308,9 +356,16 @@ public final class PipelineBenchmark {
                 .mapToDouble(WarmUpStep::jitFraction).average().orElse(1) < JIT_SETTLED;
     }
 
-    /** The job warmed up, then on a backlog as fast as it goes. */
+    /**
+     * The job warmed up, then on a backlog as fast as it goes; with {@code raw}, the limit's configuration runs raw
+     * right before the job starts and right after it ends.
+     */
     private Saturation saturation(EmbeddedKafka kafka, KafkaProducer<byte[], byte[]> producer, FramePool pool,
-            Path model, boolean jpegReducedSize, int round) throws Exception {
+            Path model, boolean jpegReducedSize, int round, RawSideBySide raw) throws Exception {
+        Tally rawTally = raw == null ? null : new Tally(raw.group.sessions(), raw.batch);
+        if (raw != null) {
+            raw.slice(rawTally, settings.limitSlice());
+        }
         String way = jpegReducedSize ? "reduced-size JPEG decoding" : "full-size JPEG decoding";
         JobSettings s = jobSettings(kafka, "saturation-" + (jpegReducedSize ? "reduced-" : "full-") + round, model,
                 false, jpegReducedSize);
@@ -318,20 +373,28 @@ public final class PipelineBenchmark {
         LocalFlink flink = LocalFlink.create(settings.slots(), FLINK);
         FramewiseJob.build(flink.env(), s, KafkaConnections.source(s), KafkaConnections.classificationsSink(s),
                 KafkaConnections.deadLettersSink(s));
-        try (ResultCollector results = new ResultCollector(kafka.bootstrapServers(), s.classificationsTopic(), null)) {
+        Saturation sat;
+        try (ResultCollector results = new ResultCollector(kafka.bootstrapServers(), s.classificationsTopic(), null,
+                true)) {
             JobClient job = flink.env().executeAsync(s.jobName());
             flink.awaitTasksRunning(job.getJobID(), Duration.ofMinutes(2));
-            Saturation sat = measureBacklog("saturation, " + way + ", round " + round, producer, pool,
-                    s.framesTopic(), results, settings.saturationFrames(),
-                    jpegReducedSize == settings.jpegReducedSize() ? raw : null);
+            sat = measureBacklog("saturation, " + way + ", round " + round, producer, pool, s.framesTopic(), results,
+                    settings.saturationFrames());
             job.cancel().get(1, TimeUnit.MINUTES);
-            progress.accept(String.format(Locale.ROOT, "saturation, %s: %.1f frames/s; in the job: decode %.1f ms a"
-                    + " frame, inference %.0f ms a batch of %.1f; JIT %.1f %% of a core meanwhile%s", way, sat.fps(),
-                    sat.decodeMs(), sat.inferenceMs(), sat.meanBatch(), 100 * sat.jitFraction(),
-                    Double.isNaN(sat.limitFps()) ? "" : String.format(Locale.ROOT, "; the limit's configuration raw"
-                            + " around it: %.1f frames/s, ratio %.3f", sat.limitFps(), sat.overLimit())));
-            return sat;
         }
+        double others = Double.NaN;
+        if (raw != null) {
+            raw.slice(rawTally, settings.limitSlice());
+            sat = sat.withLimit(rawTally.framesPerSecond());
+            others = raw.takeOthersShare();
+        }
+        progress.accept(String.format(Locale.ROOT, "saturation, %s: %.1f frames/s; in the job: decode %.1f ms a"
+                + " frame, inference %.0f ms a batch of %.1f; JIT %.1f %% of a core meanwhile%s", way, sat.fps(),
+                sat.decodeMs(), sat.inferenceMs(), sat.meanBatch(), 100 * sat.jitFraction(),
+                Double.isNaN(sat.limitFps()) ? "" : String.format(Locale.ROOT, "; the limit's configuration raw"
+                        + " before and after the job: %.1f frames/s, ratio %.3f; the rest of the JVM meanwhile: %.1f %% of"
+                        + " the machine", sat.limitFps(), sat.overLimit(), 100 * others)));
+        return sat;
     }
 
     /** The naive hand-written job on the same kind of backlog, warmed up the same way. */
@@ -342,11 +405,11 @@ public final class PipelineBenchmark {
         kafka.createTopics(settings.slots(), frames, results);
         LocalFlink flink = LocalFlink.create(settings.slots(), FLINK);
         NaiveJob.build(flink.env(), kafka.bootstrapServers(), frames, results, "bench-naive", model, settings.slots());
-        try (ResultCollector collected = new ResultCollector(kafka.bootstrapServers(), results, null)) {
+        try (ResultCollector collected = new ResultCollector(kafka.bootstrapServers(), results, null, true)) {
             JobClient job = flink.env().executeAsync("framewise-bench-naive");
             flink.awaitTasksRunning(job.getJobID(), Duration.ofMinutes(2));
             Saturation sat = measureBacklog("naive job", producer, pool, frames, collected,
-                    Math.max(60, settings.saturationFrames() / 2), null);
+                    Math.max(60, settings.saturationFrames() / 2));
             job.cancel().get(1, TimeUnit.MINUTES);
             progress.accept(String.format(Locale.ROOT, "naive job: %.1f frames/s", sat.fps()));
             return sat.fps();
@@ -355,38 +418,29 @@ public final class PipelineBenchmark {
 
     /**
      * Warms the job up, then sends a backlog of {@code n} and measures how fast it is classified; GC and JIT time
-     * count over the backlog only. With {@code limit}, the limit's configuration runs raw right before and right
-     * after the backlog, while the job idles.
+     * count over the backlog only.
      */
     private Saturation measureBacklog(String what, KafkaProducer<byte[], byte[]> producer, FramePool pool, String topic,
-            ResultCollector results, int n, RawSideBySide limit) throws InterruptedException, ai.onnxruntime.OrtException {
+            ResultCollector results, int n) throws InterruptedException {
         long[] seq = new long[pool.cameras().size()];
         WarmUp warmUp = warmUp(what, producer, pool, topic, seq, results);
-        long warm = warmUp.sent();
+        int base = results.results(); // every warm-up frame's result, and nothing after them: nothing else was sent
         progress.accept(String.format(Locale.ROOT, "%s: %d frames in a backlog after %d to warm up in %.0f s (JIT %s)",
-                what, n, warm, warmUp.seconds(), warmUp.settled() ? "settled" : "still compiling at the limit"));
-        Tally rawTally = limit == null ? null : new Tally(limit.group.sessions(), limit.batch);
-        if (limit != null) {
-            limit.group.run(rawTally, settings.limitSlice().toMillis() / 1000.0);
-        }
+                what, n, warmUp.sent(), warmUp.seconds(), warmUp.settled() ? "settled" : "still compiling at the limit"));
         long gc0 = gcMillis();
         long jit0 = jitMillis();
         long t0 = System.nanoTime();
         backlog(producer, pool, topic, seq, n);
-        long expected = warm + n;
+        int expected = base + n;
         await(what + " backlog classified", Duration.ofMinutes(10), () -> results.results() >= expected, results);
         double elapsedMillis = (System.nanoTime() - t0) / 1e6;
-        if (limit != null) {
-            limit.group.run(rawTally, settings.limitSlice().toMillis() / 1000.0);
-        }
         double gc = (gcMillis() - gc0) / elapsedMillis;
         double jit = (jitMillis() - jit0) / elapsedMillis;
-        List<Sample> measured = results.since((int) warm);
+        List<Sample> measured = results.since(base);
         double decodeMs = measured.stream().mapToLong(Sample::decodeMicros).average().orElse(Double.NaN) / 1000;
         double inferenceMs = measured.stream().mapToLong(Sample::inferenceMicros).average().orElse(Double.NaN) / 1000;
         double meanBatch = measured.stream().mapToInt(Sample::batchSize).average().orElse(Double.NaN);
-        return new Saturation(steadyRate(measured), gc, jit, decodeMs, inferenceMs, meanBatch, warmUp,
-                rawTally == null ? Double.NaN : rawTally.framesPerSecond());
+        return new Saturation(steadyRate(measured), gc, jit, decodeMs, inferenceMs, meanBatch, warmUp, Double.NaN);
     }
 
     /**
@@ -449,7 +503,7 @@ public final class PipelineBenchmark {
                 KafkaConnections.deadLettersSink(s));
         List<Load> loads = new ArrayList<>();
         try (ResultCollector results = new ResultCollector(kafka.bootstrapServers(), s.classificationsTopic(),
-                s.deadLettersTopic())) {
+                s.deadLettersTopic(), false)) {
             JobClient job = flink.env().executeAsync(s.jobName());
             flink.awaitTasksRunning(job.getJobID(), Duration.ofMinutes(2));
             FlinkRestMetrics metrics = new FlinkRestMetrics(flink.webUi(), job.getJobID().toString());
@@ -586,6 +640,31 @@ public final class PipelineBenchmark {
             total += Math.max(0, gc.getCollectionTime());
         }
         return total;
+    }
+
+    /**
+     * Waits until this JVM has used under 5 % of the machine for two half-second windows in a row (the job before
+     * shutting down, the broker's housekeeping, the JIT compilers), at most 15 s: raw figures taken while it does
+     * something else read low.
+     */
+    static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : 0;
+    }
+
+    static void awaitQuiet() throws InterruptedException {
+        int cores = Runtime.getRuntime().availableProcessors();
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        long cpu = processCpuNanos();
+        long t = System.nanoTime();
+        for (int quiet = 0; quiet < 2 && System.nanoTime() < deadline; ) {
+            Thread.sleep(500);
+            long cpuNow = processCpuNanos();
+            long tNow = System.nanoTime();
+            quiet = (cpuNow - cpu) / (double) (tNow - t) / cores < 0.05 ? quiet + 1 : 0;
+            cpu = cpuNow;
+            t = tNow;
+        }
     }
 
     /** The JIT compilers' total time so far; 0 where the JVM does not tell. */

@@ -31,16 +31,22 @@ final class ResultCollector implements AutoCloseable {
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private long deadLetters;
 
-    ResultCollector(String bootstrap, String resultsTopic, String deadLettersTopic) {
+    /**
+     * @param batchedFetches fetch results in batches of up to 200 ms: right for a backlog, where only the job's own
+     *     timestamps count; wrong where the count received so far is sampled (the load phases' frames in flight)
+     */
+    ResultCollector(String bootstrap, String resultsTopic, String deadLettersTopic, boolean batchedFetches) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "framewise-bench-" + resultsTopic);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
-        // Results a few at a time in every fetch would cost the broker, on the job's cores, a request per result or
-        // two; the measurements take the job's own timestamps, so reading them up to 200 ms later changes none.
-        p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(64 * 1024));
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "200");
+        if (batchedFetches) {
+            // Results a few at a time in every fetch would cost the broker, on the job's cores, a request per result
+            // or two.
+            p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(64 * 1024));
+            p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "200");
+        }
         this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.resultsTopic = resultsTopic;
         consumer.subscribe(deadLettersTopic == null ? List.of(resultsTopic) : List.of(resultsTopic, deadLettersTopic));
