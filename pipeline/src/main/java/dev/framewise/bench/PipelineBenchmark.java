@@ -44,11 +44,9 @@ public final class PipelineBenchmark {
      * @param jpegReducedSize the job's JPEG decoding (decode.jpeg.reduced-size); both ways are measured on a backlog
      * @param saturationFrames frames in the backlog the capacity is measured on
      * @param saturationRounds backlog runs per decoding way, alternating between the two
-     * @param warmUpLimit the longest the JVM warm-up may run: before anything is measured, a job runs at full
-     *     speed until the JIT compilers have settled (the broker's, the Kafka clients', Flink's and the job's code
+     * @param warmUpLimit the longest each job's warm-up may run: before it is measured, a job runs at full speed
+     *     until the JIT compilers have settled (the broker's, the Kafka clients', Flink's and the job's code
      *     compiled, as in a job that has been running a while), or for this long
-     * @param jobWarmUp how long each measured job runs before its measurement: its sessions' first runs and its
-     *     Kafka connections
      * @param limitSlice how long the limit's configuration runs raw right before each job as configured starts and
      *     right after it ends, with nothing else running in the JVM: the limit measured side by side with the job,
      *     as the machine's speed drifts
@@ -56,7 +54,7 @@ public final class PipelineBenchmark {
      */
     public record Settings(Architecture arch, int slots, int threads, int batchSize, Duration batchDelay,
             Duration maxAge, boolean jpegReducedSize, int cameras, int width, int height, int saturationFrames,
-            int saturationRounds, Duration warmUpLimit, Duration jobWarmUp, Duration limitSlice, Duration loadPhase,
+            int saturationRounds, Duration warmUpLimit, Duration limitSlice, Duration loadPhase,
             List<Integer> loadPercents) {
         public Settings {
             loadPercents = List.copyOf(loadPercents);
@@ -193,17 +191,18 @@ public final class PipelineBenchmark {
             return jpegReducedSize ? reducedDecode : fullDecode;
         }
 
-        /** The median over the rounds of each backlog's rate over the limit measured next to it; NaN if none was. */
+        /** The median over the rounds of each job's rate over the limit measured next to it; NaN if none was. */
         public double overLimitSideBySide() {
-            double[] r = rounds.stream().mapToDouble(Saturation::overLimit).filter(x -> !Double.isNaN(x)).sorted()
-                    .toArray();
-            return r.length == 0 ? Double.NaN : r.length % 2 == 1 ? r[r.length / 2] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
+            return medianOfRounds(Saturation::overLimit);
         }
 
         /** The median of the limit's side-by-side figures; NaN if none was measured. */
         public double limitSideBySideFps() {
-            double[] r = rounds.stream().mapToDouble(Saturation::limitFps).filter(x -> !Double.isNaN(x)).sorted()
-                    .toArray();
+            return medianOfRounds(Saturation::limitFps);
+        }
+
+        private double medianOfRounds(java.util.function.ToDoubleFunction<Saturation> f) {
+            double[] r = rounds.stream().mapToDouble(f).filter(x -> !Double.isNaN(x)).sorted().toArray();
             return r.length == 0 ? Double.NaN : r.length % 2 == 1 ? r[r.length / 2] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
         }
 
@@ -452,8 +451,8 @@ public final class PipelineBenchmark {
      */
     private WarmUp warmUp(String what, KafkaProducer<byte[], byte[]> producer, FramePool pool, String topic, long[] seq,
             ResultCollector results) throws InterruptedException {
-        progress.accept(what + ": warming up until the JIT compilers settle (" + settings.jobWarmUp().toSeconds()
-                + " s to " + settings.warmUpLimit().toSeconds() + " s)");
+        progress.accept(what + ": warming up until the JIT compilers settle (at most "
+                + settings.warmUpLimit().toSeconds() + " s)");
         List<WarmUpStep> steps = new ArrayList<>();
         long sent = 0;
         long start = System.nanoTime();
@@ -463,8 +462,7 @@ public final class PipelineBenchmark {
         boolean settled = false;
         while (true) {
             long elapsed = System.nanoTime() - start;
-            if (elapsed >= settings.warmUpLimit().toNanos()
-                    || (settled && elapsed >= settings.jobWarmUp().toNanos())) {
+            if (settled || elapsed >= settings.warmUpLimit().toNanos()) {
                 break;
             }
             if (results.failure() != null) {
@@ -642,16 +640,16 @@ public final class PipelineBenchmark {
         return total;
     }
 
-    /**
-     * Waits until this JVM has used under 5 % of the machine for two half-second windows in a row (the job before
-     * shutting down, the broker's housekeeping, the JIT compilers), at most 15 s: raw figures taken while it does
-     * something else read low.
-     */
     static long processCpuNanos() {
         return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getProcessCpuTime() : 0;
     }
 
+    /**
+     * Waits until this JVM has used under 5 % of the machine for two half-second windows in a row (the job before
+     * shutting down, the broker's housekeeping, the JIT compilers), at most 15 s: raw figures taken while it does
+     * something else read low.
+     */
     static void awaitQuiet() throws InterruptedException {
         int cores = Runtime.getRuntime().availableProcessors();
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();

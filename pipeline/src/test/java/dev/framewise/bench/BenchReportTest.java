@@ -43,7 +43,7 @@ class BenchReportTest {
                 new Config(2, 1, 4, 64, 120, 130, 83, 40)), new Config(2, 1, 4, 64, 120, 130, 83, 40), List.of(),
                 "efficientformer-l1", PEAK, MACHINE);
         PipelineBenchmark.Settings ps = new PipelineBenchmark.Settings(EfficientFormer.L1, 2, 1, 4, Duration.ofMillis(20),
-                Duration.ofSeconds(1), false, 4, 640, 480, 300, 1, Duration.ofSeconds(100), Duration.ofSeconds(5), Duration.ofSeconds(4),
+                Duration.ofSeconds(1), false, 4, 640, 480, 300, 1, Duration.ofSeconds(100), Duration.ofSeconds(4),
                 Duration.ofSeconds(8), List.of(50, 150));
         PipelineBenchmark.WarmUp warmUp = new PipelineBenchmark.WarmUp(List.of(
                 new PipelineBenchmark.WarmUpStep(2, 80, 40, 0.6), new PipelineBenchmark.WarmUpStep(4, 180, 50, 0.2),

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.framewise.demo.SyntheticCamera;
 import dev.framewise.demo.SyntheticCamera.Defect;
 import dev.framewise.kafka.KafkaClients;
-import dev.framewise.kafka.KafkaConnections;
 import dev.framewise.model.arch.EfficientFormer;
 import dev.framewise.schemas.DeadLetter;
 import dev.framewise.schemas.DeadLetterReason;
@@ -23,12 +22,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -92,12 +88,7 @@ class FramewiseJobITCase extends KafkaJobTestBase {
                 .set("model.path", model.toString(), "test")
                 .set("checkpoint.interval", "1 s", "test")
                 .set("pipeline.parallelism", "2", "test"));
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        FramewiseJob.build(env, settings, KafkaConnections.source(settings), KafkaConnections.classificationsSink(settings),
-                KafkaConnections.deadLettersSink(settings));
-        JobClient job = env.executeAsync("framewise-it");
+        JobClient job = startJob(settings, "framewise-it");
 
         Topics.await(Duration.ofSeconds(180), "300 outputs",
                 () -> Topics.readAll(kafka.bootstrapServers(), results).size()

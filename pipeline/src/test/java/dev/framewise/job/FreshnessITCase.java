@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.framewise.demo.SyntheticCamera;
 import dev.framewise.demo.SyntheticCamera.Defect;
 import dev.framewise.kafka.KafkaClients;
-import dev.framewise.kafka.KafkaConnections;
 import dev.framewise.model.arch.MobileNetV2;
 import dev.framewise.schemas.FrameClassification;
 import dev.framewise.schemas.SingleObjectCodec;
@@ -19,10 +18,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,12 +65,7 @@ class FreshnessITCase extends KafkaJobTestBase {
                 }
             }
         }
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        FramewiseJob.build(env, s, KafkaConnections.source(s), KafkaConnections.classificationsSink(s),
-                KafkaConnections.deadLettersSink(s));
-        JobClient job = env.executeAsync(id);
+        JobClient job = startJob(s, id);
         long expectedClassified = sent.get() - stale - broken;
         long expectedDead = broken;
         Topics.await(Duration.ofSeconds(120), "the fresh frames classified",

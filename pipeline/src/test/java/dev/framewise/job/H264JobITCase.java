@@ -57,6 +57,23 @@ class H264JobITCase extends KafkaJobTestBase {
                 .set("checkpoint.interval", checkpoints, "test"));
     }
 
+    /** {@code frames} H.264 frames from each of {@code cameras} 160x120 cameras, round-robin, captured now. */
+    private static void sendH264(JobSettings s, String prefix, int cameras, int frames) {
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers())) {
+            List<SyntheticCamera> cams = new ArrayList<>();
+            for (int c = 0; c < cameras; c++) {
+                cams.add(new SyntheticCamera(prefix + c, 160, 120, 80, 10));
+            }
+            for (int seq = 0; seq < frames; seq++) {
+                for (SyntheticCamera cam : cams) {
+                    Topics.send(producer, s.framesTopic(), cam.cameraId().getBytes(StandardCharsets.UTF_8),
+                            cam.record(seq, Instant.now(), null));
+                }
+            }
+            cams.forEach(SyntheticCamera::close);
+        }
+    }
+
     private static Map<String, List<Long>> sequencesByCamera(List<ConsumerRecord<byte[], byte[]>> records) throws Exception {
         Map<String, List<Long>> out = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -73,25 +90,8 @@ class H264JobITCase extends KafkaJobTestBase {
         kafka.createTopics(4, s.framesTopic(), s.classificationsTopic(), s.deadLettersTopic());
         int cameras = 20;
         int frames = 30;
-        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers())) {
-            List<SyntheticCamera> cams = new ArrayList<>();
-            for (int c = 0; c < cameras; c++) {
-                cams.add(new SyntheticCamera("cam-" + c, 160, 120, 80, 10));
-            }
-            for (int seq = 0; seq < frames; seq++) {
-                for (SyntheticCamera cam : cams) {
-                    Topics.send(producer, s.framesTopic(), cam.cameraId().getBytes(StandardCharsets.UTF_8),
-                            cam.record(seq, Instant.now(), null));
-                }
-            }
-            cams.forEach(SyntheticCamera::close);
-        }
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        FramewiseJob.build(env, s, KafkaConnections.source(s), KafkaConnections.classificationsSink(s),
-                KafkaConnections.deadLettersSink(s));
-        JobClient job = env.executeAsync(id);
+        sendH264(s, "cam-", cameras, frames);
+        JobClient job = startJob(s, id);
         Topics.await(Duration.ofSeconds(180), "600 results",
                 () -> Topics.readAll(kafka.bootstrapServers(), s.classificationsTopic()).size()
                         + Topics.readAll(kafka.bootstrapServers(), s.deadLettersTopic()).size() >= cameras * frames);
@@ -114,25 +114,8 @@ class H264JobITCase extends KafkaJobTestBase {
         kafka.createTopics(2, s.framesTopic(), s.classificationsTopic(), s.deadLettersTopic());
         int cameras = 4;
         int frames = 20;
-        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers())) {
-            List<SyntheticCamera> cams = new ArrayList<>();
-            for (int c = 0; c < cameras; c++) {
-                cams.add(new SyntheticCamera("reb-" + c, 160, 120, 80, 10));
-            }
-            for (int seq = 0; seq < frames; seq++) {
-                for (SyntheticCamera cam : cams) {
-                    Topics.send(producer, s.framesTopic(), cam.cameraId().getBytes(StandardCharsets.UTF_8),
-                            cam.record(seq, Instant.now(), null));
-                }
-            }
-            cams.forEach(SyntheticCamera::close);
-        }
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        FramewiseJob.build(env, s, KafkaConnections.source(s), KafkaConnections.classificationsSink(s),
-                KafkaConnections.deadLettersSink(s));
-        JobClient job = env.executeAsync(id);
+        sendH264(s, "reb-", cameras, frames);
+        JobClient job = startJob(s, id);
         Topics.await(Duration.ofSeconds(120), cameras * frames + " results",
                 () -> Topics.readAll(kafka.bootstrapServers(), s.classificationsTopic()).size()
                         + Topics.readAll(kafka.bootstrapServers(), s.deadLettersTopic()).size() >= cameras * frames);

@@ -3,7 +3,6 @@ package dev.framewise.job;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.framewise.cli.Framewise;
-import dev.framewise.kafka.KafkaConnections;
 import dev.framewise.model.arch.MobileNetV2;
 import dev.framewise.schemas.FrameClassification;
 import dev.framewise.schemas.SingleObjectCodec;
@@ -15,12 +14,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,12 +60,7 @@ class IngestJobITCase extends KafkaJobTestBase {
             assertEquals(0, status, "ingest " + run.getKey());
         }
 
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        FramewiseJob.build(env, s, KafkaConnections.source(s), KafkaConnections.classificationsSink(s),
-                KafkaConnections.deadLettersSink(s));
-        JobClient job = env.executeAsync(id);
+        JobClient job = startJob(s, id);
         Topics.await(Duration.ofSeconds(180), "every frame classified",
                 () -> Topics.readAll(kafka.bootstrapServers(), s.classificationsTopic()).size()
                         + Topics.readAll(kafka.bootstrapServers(), s.deadLettersTopic()).size() >= runs.size() * FRAMES);

@@ -1,10 +1,15 @@
 package dev.framewise.job;
 
 import dev.framewise.kafka.EmbeddedKafka;
+import dev.framewise.kafka.KafkaConnections;
 import dev.framewise.model.ModelBuilder;
 import dev.framewise.model.arch.Architecture;
 import dev.framewise.model.weights.GeneratedWeights;
 import java.nio.file.Path;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +47,16 @@ abstract class KafkaJobTestBase {
                 .set("kafka.group-id", id, "test")
                 .set("model.path", model.toString(), "test")
                 .set("pipeline.parallelism", "2", "test");
+    }
+
+    /** Starts the job on a local cluster, reading and writing Kafka as configured; a failure fails it, no restarts. */
+    static JobClient startJob(JobSettings s, String name) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        FramewiseJob.build(env, s, KafkaConnections.source(s), KafkaConnections.classificationsSink(s),
+                KafkaConnections.deadLettersSink(s));
+        return env.executeAsync(name);
     }
 
     static void buildModel(Architecture arch) throws Exception {
