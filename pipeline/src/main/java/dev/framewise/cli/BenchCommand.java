@@ -130,7 +130,7 @@ final class BenchCommand extends BenchPart {
                 limit = new RawLimitSearch(o.quick ? new RawLimitSearch.Settings(d.arch(), d.sessions(), d.threads(),
                         d.batches(), d.cores(), d.sliceSeconds(), d.rounds(), Set.of(), 1) : d, progress).run(work);
                 ps = new PipelineBenchmark.Settings(pipelineArch, slots, threads, batch, delay, Duration.ofSeconds(1),
-                        reducedJpeg, 4, 640, 480, o.quick ? 300 : 900, o.quick ? 1 : 3,
+                        reducedJpeg, 4, 640, 480, o.quick ? 300 : 900, o.quick ? 1 : 3, o.quick ? 2 : 3,
                         Duration.ofSeconds(o.quick ? 45 : 240), Duration.ofSeconds(o.quick ? 2 : 4),
                         Duration.ofSeconds(o.quick ? 8 : 20), List.of(25, 50, 75, 100, 150));
                 pipeline = new PipelineBenchmark(ps, progress).run(work, BenchReport.fastest(limit, models));

@@ -1,0 +1,44 @@
+package dev.framewise.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.framewise.bench.CpuShares.Part;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CpuSharesTest {
+    @Test
+    void threadsGoToTheirPartByName() {
+        assertEquals(Part.TASKS, Part.of("Source: frames -> parse -> classify -> classifications: Writer (1/2)#0"));
+        assertEquals(Part.SOURCE_FETCHERS, Part.of("Source Data Fetcher for Source: frames -> parse (1/2)#0"));
+        assertEquals(Part.PRODUCER_IO, Part.of("kafka-producer-network-thread | producer-4"));
+        assertEquals(Part.SOURCE_FETCHERS, Part.of("kafka-coordinator-heartbeat-thread | bench-saturation"),
+                "a consumer's thread, not the broker's, although it starts with kafka-");
+        assertEquals(Part.RESULT_READER, Part.of("framewise-bench-results"));
+        assertEquals(Part.RAW_SESSIONS, Part.of("bench-job-driver"));
+        assertEquals(Part.BROKER, Part.of("data-plane-kafka-request-handler-3"));
+        assertEquals(Part.BROKER, Part.of("kafka-0-raft-io-thread"));
+        assertEquals(Part.FLINK, Part.of("Time Trigger for Source: frames -> parse -> classify (2/2)#0"));
+        assertEquals(Part.FLINK, Part.of("flink-pekko.actor.default-dispatcher-7"));
+        assertEquals(Part.OTHER, Part.of("Thread-36"));
+    }
+
+    @Test
+    void sharesAreOfTheWholeMachineAndTheRestOfTheProcessIsOther() {
+        // 2 cores for 1 s: 2e9 ns of machine. Threads 1e9 + 0.1e9, JIT 0.05e9, GC 0.01e9, process 1.3e9 in all.
+        CpuShares.Snapshot from = new CpuShares.Snapshot(0, 0, Map.of(1L, 0L, 2L, 0L),
+                Map.of(1L, "Source: a -> b (1/1)#0", 2L, "data-plane-kafka-network-thread-0"), 100, 10);
+        CpuShares.Snapshot to = new CpuShares.Snapshot(1_000_000_000L, 1_300_000_000L,
+                Map.of(1L, 1_000_000_000L, 2L, 100_000_000L, 3L, 20_000_000L),
+                Map.of(1L, "Source: a -> b (1/1)#0", 2L, "data-plane-kafka-network-thread-0", 3L, "flink-scheduler-1"),
+                150, 20);
+        Map<Part, Double> shares = CpuShares.between(from, to, 2);
+        assertEquals(0.50, shares.get(Part.TASKS), 1e-9);
+        assertEquals(0.05, shares.get(Part.BROKER), 1e-9);
+        assertEquals(0.01, shares.get(Part.FLINK), 1e-9, "a thread started meanwhile counts from zero");
+        assertEquals(0.025, shares.get(Part.JIT), 1e-9);
+        assertEquals(0.005, shares.get(Part.GC), 1e-9);
+        assertEquals((1.3e9 - 1.12e9 - 0.06e9) / 2e9, shares.get(Part.OTHER), 1e-9);
+        assertEquals(0.0, shares.get(Part.PRODUCER_IO));
+    }
+}
