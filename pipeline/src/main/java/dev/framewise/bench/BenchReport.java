@@ -308,7 +308,7 @@ public final class BenchReport {
                     s.append(String.format(Locale.ROOT, "- how the machine's speed drifted: the %d raw slices of that"
                             + " configuration through the run measured %.1f to %.1f frames/s (median %.1f), the same"
                             + " sessions on the same input%n", slices.length, slices[0], slices[slices.length - 1],
-                            slices[slices.length / 2]));
+                            RawLimitSearch.median(slices)));
                 }
                 s.append(String.format(Locale.ROOT, "- the fastest raw figure of the run: %.1f frames/s (%d session(s)"
                         + " x %d thread(s), batch %d, in the limit search or the model table); the job reaches %.3f of"

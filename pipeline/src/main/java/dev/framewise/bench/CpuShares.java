@@ -81,9 +81,12 @@ final class CpuShares {
             "Checkpoint", "OutputFlusher", "BLOB", "Legacy Source", "SourceCoordinator", "globalEventExecutor",
             "AsyncOperations", "IOManager", "TaskManager", "netty-");
 
-    /** CPU times at one moment. */
-    record Snapshot(long wallNanos, long processNanos, Map<Long, Long> threadNanos, Map<Long, String> threadNames,
-            long jitMillis, long gcMillis) {
+    /** A Java thread's name and CPU time so far. */
+    record ThreadTime(String name, long cpuNanos) {
+    }
+
+    /** CPU times at one moment: the process's, each Java thread's by id, the JIT compilers' and GC's. */
+    record Snapshot(long wallNanos, long processNanos, Map<Long, ThreadTime> threads, long jitMillis, long gcMillis) {
     }
 
     private CpuShares() {
@@ -91,20 +94,23 @@ final class CpuShares {
 
     static Snapshot take() {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        Map<Long, Long> cpu = new HashMap<>();
-        Map<Long, String> names = new HashMap<>();
+        Map<Long, ThreadTime> times = new HashMap<>();
         for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
             if (t == null) {
                 continue; // ended meanwhile
             }
             long nanos = threads.getThreadCpuTime(t.getThreadId());
             if (nanos >= 0) {
-                cpu.put(t.getThreadId(), nanos);
-                names.put(t.getThreadId(), t.getThreadName());
+                times.put(t.getThreadId(), new ThreadTime(t.getThreadName(), nanos));
             }
         }
-        return new Snapshot(System.nanoTime(), PipelineBenchmark.processCpuNanos(), cpu, names,
-                PipelineBenchmark.jitMillis(), PipelineBenchmark.gcMillis());
+        return new Snapshot(System.nanoTime(), PipelineBenchmark.processCpuNanos(), times, PipelineBenchmark.jitMillis(),
+                PipelineBenchmark.gcMillis());
+    }
+
+    /** The whole process's CPU time between two snapshots, as a share of the machine. */
+    static double processShare(Snapshot from, Snapshot to, int cores) {
+        return (to.processNanos() - from.processNanos()) / ((double) (to.wallNanos() - from.wallNanos()) * cores);
     }
 
     /**
@@ -119,10 +125,11 @@ final class CpuShares {
             nanos.put(p, 0L);
         }
         long threadsTotal = 0;
-        for (Map.Entry<Long, Long> e : to.threadNanos().entrySet()) {
-            long used = e.getValue() - from.threadNanos().getOrDefault(e.getKey(), 0L);
+        for (Map.Entry<Long, ThreadTime> e : to.threads().entrySet()) {
+            ThreadTime earlier = from.threads().get(e.getKey());
+            long used = e.getValue().cpuNanos() - (earlier == null ? 0 : earlier.cpuNanos());
             if (used > 0) {
-                nanos.merge(Part.of(to.threadNames().get(e.getKey())), used, Long::sum);
+                nanos.merge(Part.of(e.getValue().name()), used, Long::sum);
                 threadsTotal += used;
             }
         }

@@ -218,8 +218,7 @@ public final class PipelineBenchmark {
         }
 
         private double medianOfRounds(java.util.function.ToDoubleFunction<Saturation> f) {
-            double[] r = rounds.stream().mapToDouble(f).filter(x -> !Double.isNaN(x)).sorted().toArray();
-            return r.length == 0 ? Double.NaN : r.length % 2 == 1 ? r[r.length / 2] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
+            return RawLimitSearch.median(rounds.stream().mapToDouble(f).toArray());
         }
 
         public double saturatedFps() {
@@ -290,17 +289,9 @@ public final class PipelineBenchmark {
             // The process's CPU time besides the sessions' driver threads: exact, JIT and GC included. With more than
             // one intra-op thread per session, ONNX Runtime's own native workers would count as others too, and the
             // JVM cannot tell them apart: no correction then.
-            double others = Double.NaN;
-            if (group.threads() == 1) {
-                long drivers = 0;
-                for (Map.Entry<Long, Long> e : after.threadNanos().entrySet()) {
-                    if (CpuShares.Part.of(after.threadNames().get(e.getKey())) == CpuShares.Part.RAW_SESSIONS) {
-                        drivers += e.getValue() - before.threadNanos().getOrDefault(e.getKey(), 0L);
-                    }
-                }
-                others = Math.max(0, (after.processNanos() - before.processNanos() - drivers)
-                        / (double) (after.wallNanos() - before.wallNanos()) / Runtime.getRuntime().availableProcessors());
-            }
+            int cores = Runtime.getRuntime().availableProcessors();
+            double others = group.threads() == 1 ? Math.max(0, CpuShares.processShare(before, after, cores)
+                    - CpuShares.between(before, after, cores).get(CpuShares.Part.RAW_SESSIONS)) : Double.NaN;
             RawSlice slice = new RawSlice(tally.framesPerSecond(), others);
             slices.add(slice);
             return slice.wholeMachineFps();
@@ -472,18 +463,15 @@ public final class PipelineBenchmark {
         int base = results.results(); // every earlier frame's result, and nothing after them: nothing else was sent
         progress.accept(String.format(Locale.ROOT, "%s: %d frames in a backlog after %d to warm up in %.0f s (JIT %s)",
                 what, n, warmUp.sent(), warmUp.seconds(), warmUp.settled() ? "settled" : "still compiling at the limit"));
-        long gc0 = gcMillis();
-        long jit0 = jitMillis();
         CpuShares.Snapshot cpu0 = CpuShares.take();
-        long t0 = System.nanoTime();
         sendBacklog(producer, pool, topic, seq, n);
         int expected = base + n;
         await(what + " backlog classified", Duration.ofMinutes(10), () -> results.results() >= expected, results);
-        double elapsedMillis = (System.nanoTime() - t0) / 1e6;
-        double gc = (gcMillis() - gc0) / elapsedMillis;
-        double jit = (jitMillis() - jit0) / elapsedMillis;
-        Map<CpuShares.Part, Double> cpu = CpuShares.between(cpu0, CpuShares.take(),
-                Runtime.getRuntime().availableProcessors());
+        CpuShares.Snapshot cpu1 = CpuShares.take();
+        double elapsedMillis = (cpu1.wallNanos() - cpu0.wallNanos()) / 1e6;
+        double gc = (cpu1.gcMillis() - cpu0.gcMillis()) / elapsedMillis;
+        double jit = (cpu1.jitMillis() - cpu0.jitMillis()) / elapsedMillis;
+        Map<CpuShares.Part, Double> cpu = CpuShares.between(cpu0, cpu1, Runtime.getRuntime().availableProcessors());
         List<Sample> measured = results.since(base);
         double decodeMs = measured.stream().mapToLong(Sample::decodeMicros).average().orElse(Double.NaN) / 1000;
         double inferenceMs = measured.stream().mapToLong(Sample::inferenceMicros).average().orElse(Double.NaN) / 1000;

@@ -142,20 +142,22 @@ public final class RawLimitSearch {
          * moves one repetition's ratio a long way, and the median past it.
          */
         public double medianThroughputRatio() {
-            return median(trials.stream().mapToDouble(Trial::throughputRatio).sorted().toArray());
+            return median(trials.stream().mapToDouble(Trial::throughputRatio).toArray());
         }
 
         public double medianLatencyRatio() {
-            return median(trials.stream().mapToDouble(Trial::latencyRatio).sorted().toArray());
+            return median(trials.stream().mapToDouble(Trial::latencyRatio).toArray());
         }
+    }
 
-        private static double median(double[] sorted) {
-            if (sorted.length == 0) {
-                return Double.NaN;
-            }
-            int mid = sorted.length / 2;
-            return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    /** The median of the figures that are not NaN (the mean of the middle two of an even count); NaN if none. */
+    static double median(double[] values) {
+        double[] sorted = java.util.Arrays.stream(values).filter(x -> !Double.isNaN(x)).sorted().toArray();
+        if (sorted.length == 0) {
+            return Double.NaN;
         }
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     /**

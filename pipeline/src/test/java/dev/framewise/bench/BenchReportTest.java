@@ -142,6 +142,21 @@ class BenchReportTest {
     }
 
     @Test
+    void theMedianSkipsMissingFiguresAndAveragesTheMiddleTwo() {
+        assertEquals(2.5, RawLimitSearch.median(new double[] {4, Double.NaN, 1, 3, 2}), 1e-9);
+        assertEquals(3, RawLimitSearch.median(new double[] {5, 3, 1}), 1e-9);
+        assertTrue(Double.isNaN(RawLimitSearch.median(new double[] {Double.NaN})));
+    }
+
+    @Test
+    void backlogsOfFewerThanFiftyFramesAreRefused() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new PipelineBenchmark.Settings(EfficientFormer.L1, 2, 1, 1, Duration.ofMillis(20),
+                        Duration.ofSeconds(1), true, 4, 640, 480, 120, 1, 3, Duration.ofSeconds(45),
+                        Duration.ofSeconds(2), Duration.ofSeconds(8), List.of(50)), "120 frames in 3 backlogs: 40 each");
+    }
+
+    @Test
     void aRawSliceCountsAsIfTheSessionsHadHadTheWholeMachine() {
         assertEquals(60.0, new PipelineBenchmark.RawSlice(58.8, 0.02).wholeMachineFps(), 1e-9,
                 "the rest of the JVM took 2 % of the machine: the sessions would have done 58.8 / 0.98");

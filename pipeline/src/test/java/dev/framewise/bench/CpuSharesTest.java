@@ -3,6 +3,7 @@ package dev.framewise.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.framewise.bench.CpuShares.Part;
+import dev.framewise.bench.CpuShares.ThreadTime;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -26,12 +27,13 @@ class CpuSharesTest {
     @Test
     void sharesAreOfTheWholeMachineAndTheRestOfTheProcessIsOther() {
         // 2 cores for 1 s: 2e9 ns of machine. Threads 1e9 + 0.1e9, JIT 0.05e9, GC 0.01e9, process 1.3e9 in all.
-        CpuShares.Snapshot from = new CpuShares.Snapshot(0, 0, Map.of(1L, 0L, 2L, 0L),
-                Map.of(1L, "Source: a -> b (1/1)#0", 2L, "data-plane-kafka-network-thread-0"), 100, 10);
-        CpuShares.Snapshot to = new CpuShares.Snapshot(1_000_000_000L, 1_300_000_000L,
-                Map.of(1L, 1_000_000_000L, 2L, 100_000_000L, 3L, 20_000_000L),
-                Map.of(1L, "Source: a -> b (1/1)#0", 2L, "data-plane-kafka-network-thread-0", 3L, "flink-scheduler-1"),
-                150, 20);
+        String task = "Source: a -> b (1/1)#0";
+        String broker = "data-plane-kafka-network-thread-0";
+        CpuShares.Snapshot from = new CpuShares.Snapshot(0, 0, Map.of(1L, new ThreadTime(task, 0),
+                2L, new ThreadTime(broker, 0)), 100, 10);
+        CpuShares.Snapshot to = new CpuShares.Snapshot(1_000_000_000L, 1_300_000_000L, Map.of(
+                1L, new ThreadTime(task, 1_000_000_000L), 2L, new ThreadTime(broker, 100_000_000L),
+                3L, new ThreadTime("flink-scheduler-1", 20_000_000L)), 150, 20);
         Map<Part, Double> shares = CpuShares.between(from, to, 2);
         assertEquals(0.50, shares.get(Part.TASKS), 1e-9);
         assertEquals(0.05, shares.get(Part.BROKER), 1e-9);
@@ -40,5 +42,6 @@ class CpuSharesTest {
         assertEquals(0.005, shares.get(Part.GC), 1e-9);
         assertEquals((1.3e9 - 1.12e9 - 0.06e9) / 2e9, shares.get(Part.OTHER), 1e-9);
         assertEquals(0.0, shares.get(Part.PRODUCER_IO));
+        assertEquals(0.65, CpuShares.processShare(from, to, 2), 1e-9, "1.3e9 ns of 2e9");
     }
 }
