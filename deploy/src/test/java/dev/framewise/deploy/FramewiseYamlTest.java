@@ -41,8 +41,10 @@ class FramewiseYamlTest {
         JobSettings s = JobConfig.parse(Assets.framewiseYaml());
         assertEquals(FramewiseOptions.BATCH_MAX_SIZE.defaultValue(), s.batch().maxBatchSize());
         assertEquals(FramewiseOptions.BATCH_MAX_DELAY.defaultValue(), s.batch().maxBatchDelay());
-        assertEquals(1, s.batch().maxBatchSize());
+        assertEquals(FramewiseOptions.BATCH_MAX_GAP.defaultValue(), s.batch().maxInputGap());
+        assertEquals(4, s.batch().maxBatchSize());
         assertEquals(Duration.ofMillis(20), s.batch().maxBatchDelay());
+        assertEquals(Duration.ofMillis(1), s.batch().maxInputGap());
     }
 
     @Test

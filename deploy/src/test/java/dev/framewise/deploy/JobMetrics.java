@@ -106,7 +106,7 @@ final class JobMetrics implements AutoCloseable {
         open(job, "parse", new ProcessOperator<RawFrameRecord, FrameEnvelope>(new ParseFrames()));
         open(job, "classify", new BatchInferenceOperator<FrameEnvelope, FrameClassification>(
                 new OnnxFrameClassifier(new ClassifierSettings(ModelSource.local(model), 5, maxPixels, false, 1, 64,
-                        FreshnessPolicy.off())), new BatchSettings(8, Duration.ofMillis(20))));
+                        FreshnessPolicy.off())), new BatchSettings(8, Duration.ofMillis(20), Duration.ofMillis(1))));
         open(job, "decode-h264", new ProcessOperator<FrameEnvelope, FrameEnvelope>(new DecodeH264Upstream(
                 ModelInfo.read(model).frameworkMetadata().preprocessing(), maxPixels, 64)));
         open(job, BASELINE_TASK, new ProcessOperator<String, String>(new Noop()));

@@ -259,9 +259,10 @@ public final class BenchReport {
             s.append(String.format(Locale.ROOT, "## Pipeline: the whole job, %s, %d cameras of %dx%d JPEG (%,d bytes a"
                     + " picture)%n%n", ps.arch().id(), ps.cameras(), ps.width(), ps.height(), p.pictureBytes()));
             s.append(String.format(Locale.ROOT, "Embedded Kafka broker, local Flink cluster, %d slots x %d ONNX Runtime"
-                    + " thread(s), batches of up to %d within %d ms, %s-size JPEG decoding, freshness limit %d ms (load"
-                    + " phases only), all in one JVM with the load generator.%n%n", ps.slots(), ps.threads(),
-                    ps.batchSize(), ps.batchDelay().toMillis(), ps.jpegReducedSize() ? "reduced" : "full",
+                    + " thread(s), batches of up to %d within %d ms or a %d ms pause in the input, %s-size JPEG decoding,"
+                    + " freshness limit %d ms (load phases only), all in one JVM with the load generator.%n%n",
+                    ps.slots(), ps.threads(), ps.batchSize(), ps.batchDelay().toMillis(), ps.batchGap().toMillis(),
+                    ps.jpegReducedSize() ? "reduced" : "full",
                     ps.maxAge().toMillis()));
             PipelineBenchmark.WarmUp w = p.warmUp();
             s.append(String.format(Locale.ROOT, "- JVM warm-up before anything was measured: the job at full speed for"
@@ -398,6 +399,7 @@ public final class BenchReport {
             root.put("threads_per_slot", ps.threads());
             root.put("max_batch_size", ps.batchSize());
             root.put("max_batch_delay_ms", ps.batchDelay().toMillis());
+            root.put("max_batch_gap_ms", ps.batchGap().toMillis());
             root.put("max_frame_age_ms", ps.maxAge().toMillis());
             ArrayNode sizing = root.putArray("sizing");
             for (Sizing z : sizing(run)) {

@@ -56,7 +56,7 @@ public final class PipelineBenchmark {
      * @param loadPhase how long each offered load lasts
      */
     public record Settings(Architecture arch, int slots, int threads, int batchSize, Duration batchDelay,
-            Duration maxAge, boolean jpegReducedSize, int cameras, int width, int height, int saturationFrames,
+            Duration batchGap, Duration maxAge, boolean jpegReducedSize, int cameras, int width, int height, int saturationFrames,
             int saturationRounds, int saturationBacklogs, Duration warmUpLimit, Duration limitSlice, Duration loadPhase,
             List<Integer> loadPercents) {
         public Settings {
@@ -360,6 +360,7 @@ public final class PipelineBenchmark {
                 .set("model.path", model.toString(), "bench")
                 .set("batch.max-size", Integer.toString(settings.batchSize()), "bench")
                 .set("batch.max-delay", settings.batchDelay().toMillis() + " ms", "bench")
+                .set("batch.max-gap", settings.batchGap().toMillis() + " ms", "bench")
                 .set("inference.threads", Integer.toString(settings.threads()), "bench")
                 .set("pipeline.parallelism", Integer.toString(settings.slots()), "bench")
                 .set("decode.jpeg.reduced-size", Boolean.toString(jpegReducedSize), "bench")

@@ -56,6 +56,11 @@ final class BenchCommand extends BenchPart {
                 description = "The job's batch.max-delay in the pipeline part, e.g. 5ms (default: the job's default).")
         Duration batchDelay;
 
+        @Option(names = "--batch-gap", paramLabel = "DURATION", converter = DurationConverter.class,
+                description = "The job's batch.max-gap in the pipeline part, e.g. 20ms to always wait for full batches"
+                        + " (default: the job's default).")
+        Duration batchGap;
+
         @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-results",
                 description = "Where the reports go (default: ${DEFAULT-VALUE}).")
         Path out;
@@ -94,9 +99,10 @@ final class BenchCommand extends BenchPart {
         int threads = Math.max(1, cores / slots);
         int batch = o.batchSize != null ? o.batchSize : FramewiseOptions.BATCH_MAX_SIZE.defaultValue();
         Duration delay = o.batchDelay != null ? o.batchDelay : FramewiseOptions.BATCH_MAX_DELAY.defaultValue();
-        if (batch < 1 || delay.isNegative()) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--batch-size must be at least 1 and --batch-delay not negative");
+        Duration gap = o.batchGap != null ? o.batchGap : FramewiseOptions.BATCH_MAX_GAP.defaultValue();
+        if (batch < 1 || delay.isNegative() || gap.isNegative() || gap.compareTo(delay) > 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--batch-size must be at least 1, --batch-delay"
+                    + " not negative, and --batch-gap between 0 and --batch-delay");
         }
         boolean reducedJpeg = FramewiseOptions.JPEG_REDUCED_SIZE.defaultValue();
         List<Architecture> archs = o.archs != null && !o.archs.isEmpty() ? o.archs
@@ -129,7 +135,8 @@ final class BenchCommand extends BenchPart {
                 RawLimitSearch.Settings d = RawLimitSearch.Settings.defaults(pipelineArch, cores, o.quick);
                 limit = new RawLimitSearch(o.quick ? new RawLimitSearch.Settings(d.arch(), d.sessions(), d.threads(),
                         d.batches(), d.cores(), d.sliceSeconds(), d.rounds(), Set.of(), 1) : d, progress).run(work);
-                ps = new PipelineBenchmark.Settings(pipelineArch, slots, threads, batch, delay, Duration.ofSeconds(1),
+                ps = new PipelineBenchmark.Settings(pipelineArch, slots, threads, batch, delay, gap,
+                        Duration.ofSeconds(1),
                         reducedJpeg, 4, 640, 480, o.quick ? 300 : 900, o.quick ? 1 : 3, o.quick ? 2 : 3,
                         Duration.ofSeconds(o.quick ? 45 : 240), Duration.ofSeconds(o.quick ? 2 : 4),
                         Duration.ofSeconds(o.quick ? 8 : 20), List.of(25, 50, 75, 100, 150));

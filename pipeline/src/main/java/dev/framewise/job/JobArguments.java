@@ -38,11 +38,15 @@ public final class JobArguments {
     @Option(names = "--starting-offsets", paramLabel = "WHERE", description = "kafka.starting-offsets: committed, earliest or latest.")
     String startingOffsets;
 
-    @Option(names = "--batch-size", paramLabel = "N", description = "batch.max-size (default 1: best on CPUs; raise it on GPUs).")
+    @Option(names = "--batch-size", paramLabel = "N", description = "batch.max-size (default 4: best on CPUs; raise it on GPUs).")
     String batchSize;
 
     @Option(names = "--batch-delay", paramLabel = "DURATION", description = "batch.max-delay, e.g. 20ms (default 20 ms).")
     String batchDelay;
+
+    @Option(names = "--batch-gap", paramLabel = "DURATION",
+            description = "batch.max-gap: a batch runs once the input pauses this long, e.g. 1ms (default 1 ms).")
+    String batchGap;
 
     @Option(names = "--threads", paramLabel = "N", description = "inference.threads per slot (default: the slot's share of the cores).")
     String threads;
@@ -86,6 +90,7 @@ public final class JobArguments {
         flag(source, FramewiseOptions.STARTING_OFFSETS.key(), startingOffsets, "--starting-offsets");
         flag(source, FramewiseOptions.BATCH_MAX_SIZE.key(), batchSize, "--batch-size");
         flag(source, FramewiseOptions.BATCH_MAX_DELAY.key(), batchDelay, "--batch-delay");
+        flag(source, FramewiseOptions.BATCH_MAX_GAP.key(), batchGap, "--batch-gap");
         flag(source, FramewiseOptions.INFERENCE_THREADS.key(), threads, "--threads");
         flag(source, FramewiseOptions.TOP_K.key(), topK, "--top-k");
         flag(source, FramewiseOptions.MAX_PIXELS.key(), maxPixels, "--max-pixels");

@@ -90,9 +90,14 @@ public record JobSettings(
                 : "the slot's share of the TaskManager's cores";
         String slotPart = slots > 0 ? slots + " slot(s)" : parallelism > 0 ? "parallelism " + parallelism
                 : "the cluster's default parallelism";
-        return String.format(java.util.Locale.ROOT, "inference: %s x %s ONNX Runtime thread(s), batches of up to %d"
-                + " within %s, %s-size JPEG decoding", slotPart, threads, batch.maxBatchSize(),
-                TimeUtils.formatWithHighestUnit(batch.maxBatchDelay()), jpegReducedSize ? "reduced" : "full");
+        String batching = batch.maxBatchSize() == 1 ? "batches of 1"
+                : String.format(java.util.Locale.ROOT, "batches of up to %d within %s%s", batch.maxBatchSize(),
+                        TimeUtils.formatWithHighestUnit(batch.maxBatchDelay()),
+                        batch.maxInputGap().compareTo(batch.maxBatchDelay()) < 0
+                                ? " or a " + TimeUtils.formatWithHighestUnit(batch.maxInputGap()) + " pause in the input"
+                                : "");
+        return String.format(java.util.Locale.ROOT, "inference: %s x %s ONNX Runtime thread(s), %s, %s-size JPEG"
+                + " decoding", slotPart, threads, batching, jpegReducedSize ? "reduced" : "full");
     }
 
     public static JobSettings from(ConfigSource source) {
@@ -151,6 +156,13 @@ public record JobSettings(
             }
             int batchSize = (int) range(FramewiseOptions.BATCH_MAX_SIZE, 1, 1024);
             Duration delay = duration(FramewiseOptions.BATCH_MAX_DELAY, Duration.ZERO, Duration.ofMinutes(1));
+            Duration gap = duration(FramewiseOptions.BATCH_MAX_GAP, Duration.ZERO, Duration.ofMinutes(1));
+            if (gap.compareTo(delay) > 0) {
+                throw invalid(FramewiseOptions.BATCH_MAX_GAP, TimeUtils.formatWithHighestUnit(gap) + " is longer than "
+                        + FramewiseOptions.BATCH_MAX_DELAY.key() + " (" + TimeUtils.formatWithHighestUnit(delay) + ", "
+                        + origin(FramewiseOptions.BATCH_MAX_DELAY) + "), so it would never apply: set it at most that,"
+                        + " or equal to it to always wait for full batches");
+            }
             Duration checkpoints = duration(FramewiseOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(100), Duration.ofHours(24));
             Duration txTimeout = duration(FramewiseOptions.TRANSACTION_TIMEOUT, Duration.ofSeconds(1), Duration.ofHours(24));
             Delivery delivery = choice(FramewiseOptions.DELIVERY, Delivery.class);
@@ -163,7 +175,7 @@ public record JobSettings(
             return new JobSettings(bootstrap.strip(), frames, results, dead, nonBlank(FramewiseOptions.GROUP_ID),
                     choice(FramewiseOptions.STARTING_OFFSETS, StartingOffsets.class),
                     model == null || model.isBlank() ? null : model.strip(), bool(FramewiseOptions.MODEL_SHIP),
-                    new BatchSettings(batchSize, delay), (int) range(FramewiseOptions.INFERENCE_THREADS, 0, 1024),
+                    new BatchSettings(batchSize, delay, gap), (int) range(FramewiseOptions.INFERENCE_THREADS, 0, 1024),
                     (int) range(FramewiseOptions.TOP_K, 1, 1000), range(FramewiseOptions.MAX_PIXELS, 1, Long.MAX_VALUE),
                     bool(FramewiseOptions.JPEG_REDUCED_SIZE),
                     (int) range(FramewiseOptions.MAX_H264_DECODERS, 1, 100_000),

@@ -43,7 +43,7 @@ class BenchReportTest {
                 new Config(2, 1, 4, 64, 120, 130, 83, 40)), new Config(2, 1, 4, 64, 120, 130, 83, 40), List.of(),
                 "efficientformer-l1", PEAK, MACHINE);
         PipelineBenchmark.Settings ps = new PipelineBenchmark.Settings(EfficientFormer.L1, 2, 1, 4, Duration.ofMillis(20),
-                Duration.ofSeconds(1), false, 4, 640, 480, 300, 1, 1, Duration.ofSeconds(100), Duration.ofSeconds(4),
+                Duration.ofMillis(1), Duration.ofSeconds(1), false, 4, 640, 480, 300, 1, 1, Duration.ofSeconds(100), Duration.ofSeconds(4),
                 Duration.ofSeconds(8), List.of(50, 150));
         PipelineBenchmark.WarmUp warmUp = new PipelineBenchmark.WarmUp(List.of(
                 new PipelineBenchmark.WarmUpStep(2, 80, 40, 0.6), new PipelineBenchmark.WarmUpStep(4, 180, 50, 0.2),
@@ -151,7 +151,7 @@ class BenchReportTest {
     @Test
     void backlogsOfFewerThanFiftyFramesAreRefused() {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new PipelineBenchmark.Settings(EfficientFormer.L1, 2, 1, 1, Duration.ofMillis(20),
+                () -> new PipelineBenchmark.Settings(EfficientFormer.L1, 2, 1, 1, Duration.ofMillis(20), Duration.ofMillis(1),
                         Duration.ofSeconds(1), true, 4, 640, 480, 120, 1, 3, Duration.ofSeconds(45),
                         Duration.ofSeconds(2), Duration.ofSeconds(8), List.of(50)), "120 frames in 3 backlogs: 40 each");
     }
@@ -213,6 +213,7 @@ class BenchReportTest {
         assertEquals(58, root.get("pipeline_fps").asDouble());
         assertEquals(20, root.get("naive_fps").asDouble());
         assertEquals(20, root.get("max_batch_delay_ms").asLong());
+        assertEquals(1, root.get("max_batch_gap_ms").asLong());
         JsonNode loads = root.get("loads");
         assertEquals(2, loads.size());
         JsonNode overload = loads.get(1);

@@ -67,8 +67,10 @@ class FramewiseJobFailureITCase extends KafkaJobTestBase {
                 .set("kafka.group-id", "fail-" + id, "test")
                 .set("model.path", model.toString(), "test")
                 .set("batch.max-size", Integer.toString(MAX_BATCH), "test")
-                // Long enough that only checkpoint barriers (and the end) flush a partial batch.
+                // Long enough, and no flush at a pause in the input, so that only checkpoint barriers (and the
+                // end) flush a partial batch.
                 .set("batch.max-delay", "1 min", "test")
+                .set("batch.max-gap", "1 min", "test")
                 .set("checkpoint.interval", "300 ms", "test")
                 .set("delivery.guarantee", delivery, "test")
                 .set("delivery.transaction-timeout", "2 min", "test")

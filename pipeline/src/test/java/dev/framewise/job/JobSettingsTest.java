@@ -30,8 +30,9 @@ class JobSettingsTest {
         assertEquals("frames", s.framesTopic());
         assertEquals("classifications", s.classificationsTopic());
         assertEquals("frames-dlq", s.deadLettersTopic());
-        assertEquals(1, s.batch().maxBatchSize());
+        assertEquals(4, s.batch().maxBatchSize());
         assertEquals(Duration.ofMillis(20), s.batch().maxBatchDelay());
+        assertEquals(Duration.ofMillis(1), s.batch().maxInputGap());
         assertEquals(JobSettings.Delivery.AT_LEAST_ONCE, s.delivery());
         assertEquals(JobSettings.Ordering.CHAINED, s.ordering());
         assertEquals(JobSettings.StartingOffsets.COMMITTED, s.startingOffsets());
@@ -43,19 +44,16 @@ class JobSettingsTest {
     @Test
     void theInferenceSettingsInEffectAreSaidInOneLine() {
         JobSettings defaults = JobSettings.from(minimal());
-        assertEquals("inference: 2 slot(s) x 1 (the slot's share of 2 cores) ONNX Runtime thread(s), batches of up to "
-                + FramewiseOptions.BATCH_MAX_SIZE.defaultValue() + " within 20 ms, "
-                + (FramewiseOptions.JPEG_REDUCED_SIZE.defaultValue() ? "reduced" : "full") + "-size JPEG decoding",
-                defaults.describeInference(2, 2));
+        assertEquals("inference: 2 slot(s) x 1 (the slot's share of 2 cores) ONNX Runtime thread(s), batches of up to 4"
+                + " within 20 ms or a 1 ms pause in the input, reduced-size JPEG decoding", defaults.describeInference(2, 2));
         JobSettings set = JobSettings.from(minimal().set("inference.threads", "3", "--threads")
                 .set("pipeline.parallelism", "6", "--parallelism").set("batch.max-size", "16", "--batch-size")
-                .set("decode.jpeg.reduced-size", "true", "-D"));
+                .set("batch.max-gap", "20 ms", "--batch-gap").set("decode.jpeg.reduced-size", "false", "-D"));
         assertEquals("inference: parallelism 6 x 3 ONNX Runtime thread(s), batches of up to 16 within 20 ms,"
-                + " reduced-size JPEG decoding", set.describeInference(0, 0));
+                + " full-size JPEG decoding", set.describeInference(0, 0), "a gap as long as the delay never applies");
         assertEquals("inference: the cluster's default parallelism x the slot's share of the TaskManager's cores ONNX"
-                + " Runtime thread(s), batches of up to " + FramewiseOptions.BATCH_MAX_SIZE.defaultValue()
-                + " within 20 ms, " + (FramewiseOptions.JPEG_REDUCED_SIZE.defaultValue() ? "reduced" : "full")
-                + "-size JPEG decoding", defaults.describeInference(0, 0));
+                + " Runtime thread(s), batches of 1, reduced-size JPEG decoding",
+                JobSettings.from(minimal().set("batch.max-size", "1", "--batch-size")).describeInference(0, 0));
     }
 
     @Test
@@ -100,6 +98,9 @@ class JobSettingsTest {
                 error(minimal().set("batch.max-size", "0", "app.yaml")));
         assertEquals("batch.max-delay (--batch-delay): 'soon' is not a duration; write e.g. 20 ms, 10 s or 5 min",
                 error(minimal().set("batch.max-delay", "soon", "--batch-delay")));
+        assertEquals("batch.max-gap (app.yaml): 50 ms is longer than batch.max-delay (20 ms, default), so it would"
+                + " never apply: set it at most that, or equal to it to always wait for full batches",
+                error(minimal().set("batch.max-gap", "50 ms", "app.yaml")));
         assertEquals("delivery.guarantee (--delivery): 'maybe-once' is not one of at-least-once, exactly-once",
                 error(minimal().set("delivery.guarantee", "maybe-once", "--delivery")));
         assertEquals("pipeline.ordering (app.yaml): 'random' is not one of chained, rebalance",

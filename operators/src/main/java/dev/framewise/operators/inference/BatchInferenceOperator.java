@@ -23,9 +23,18 @@ import org.apache.flink.util.OutputTag;
  * <p>One {@link InferenceSession} per parallel subtask, opened in {@link #open()} and closed in
  * {@link #close()}. Each input is staged into the session's batch buffer as it arrives (for frames:
  * decoded and preprocessed straight into the input tensor), and a batch runs when the buffer holds
- * {@link BatchSettings#maxBatchSize()} inputs or the oldest has waited {@link
- * BatchSettings#maxBatchDelay()} (a processing-time timer) — Triton's dynamic batcher is the model.
- * The buffer is flushed before every checkpoint barrier and at the end of input, so a checkpoint
+ * {@link BatchSettings#maxBatchSize()} inputs, when the oldest has waited {@link
+ * BatchSettings#maxBatchDelay()}, or when no further input has arrived for {@link
+ * BatchSettings#maxInputGap()} (processing-time timers) — Triton's dynamic batcher is the model.
+ *
+ * <p>The gap is how the operator tells a backlog from a trickle without seeing its input queue:
+ * the task thread runs a fired timer only between two inputs, so while inputs are already waiting
+ * (upstream, in the source's fetched records or the network buffers) each one arrives before the
+ * gap's timer can run, and the batch fills; once the input pauses, the timer runs and the batch
+ * goes. Batches thus grow only while the job is behind, where they raise throughput, and a frame
+ * that arrives to an idle slot waits about the gap, not the maximum delay.
+ *
+ * <p>The buffer is flushed before every checkpoint barrier and at the end of input, so a checkpoint
  * never holds inputs that were read but not emitted, and a restore never loses one. Inputs the
  * session rejects become dead letters on {@link #DEAD_LETTERS}, counted by reason; inputs it drops
  * on purpose (a freshness policy under overload) are counted by reason and go nowhere.
@@ -49,6 +58,9 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
     private transient int size;
     private transient long generation;
     private transient ScheduledFuture<?> timer;
+    private transient ScheduledFuture<?> gapTimer;
+    /** Inputs seen, staged or not: a gap timer flushes only if none arrived after it was set. */
+    private transient long arrivals;
     private transient long modelLoadMillis;
 
     private transient Counter framesIn;
@@ -119,7 +131,17 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
     @Override
     public void processElement(StreamRecord<IN> element) throws Exception {
         framesIn.inc();
-        IN input = element.getValue();
+        arrivals++;
+        stage(element.getValue());
+        if (size == settings.maxBatchSize()) {
+            flush();
+        } else if (size > 0) {
+            scheduleGapFlush();
+        }
+    }
+
+    /** Stages one input into the next slot, or sends it to the dead letters, or drops it. */
+    private void stage(IN input) throws Exception {
         long start = ticker.nanoTime();
         Admission admission;
         try {
@@ -143,9 +165,26 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
         if (size == 1) {
             scheduleDeadline();
         }
-        if (size == settings.maxBatchSize()) {
-            flush();
+    }
+
+    /**
+     * Runs the batch if no input arrives within the gap. Any input, even one dropped or dead-lettered,
+     * moves the gap on: it shows that the input still flows.
+     */
+    private void scheduleGapFlush() {
+        if (settings.maxInputGap().compareTo(settings.maxBatchDelay()) >= 0) {
+            return; // the deadline comes first: batches wait to fill
         }
+        if (gapTimer != null) {
+            gapTimer.cancel(false);
+        }
+        long due = getProcessingTimeService().getCurrentProcessingTime() + settings.maxInputGap().toMillis();
+        long expected = arrivals;
+        gapTimer = getProcessingTimeService().registerTimer(due, time -> {
+            if (arrivals == expected && size > 0) {
+                flush();
+            }
+        });
     }
 
     private void scheduleDeadline() {
@@ -168,6 +207,10 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
         if (timer != null) {
             timer.cancel(false);
             timer = null;
+        }
+        if (gapTimer != null) {
+            gapTimer.cancel(false);
+            gapTimer = null;
         }
         int n = size;
         long start = ticker.nanoTime();

@@ -4,16 +4,22 @@ import java.io.Serializable;
 import java.time.Duration;
 
 /**
- * When the batching operator runs a batch: as soon as it holds {@code maxBatchSize} inputs, or
- * when its oldest input has waited {@code maxBatchDelay}, whichever comes first.
+ * When the batching operator runs a batch: as soon as it holds {@code maxBatchSize} inputs, when its
+ * oldest input has waited {@code maxBatchDelay}, or when no further input has arrived for {@code
+ * maxInputGap}, whichever comes first. A gap as long as the delay never comes first: batches then
+ * wait to fill.
  */
-public record BatchSettings(int maxBatchSize, Duration maxBatchDelay) implements Serializable {
+public record BatchSettings(int maxBatchSize, Duration maxBatchDelay, Duration maxInputGap) implements Serializable {
     public BatchSettings {
         if (maxBatchSize < 1) {
             throw new IllegalArgumentException("the maximum batch size must be at least 1, got " + maxBatchSize);
         }
         if (maxBatchDelay == null || maxBatchDelay.isNegative()) {
             throw new IllegalArgumentException("the maximum batch delay must be zero or positive, got " + maxBatchDelay);
+        }
+        if (maxInputGap == null || maxInputGap.isNegative() || maxInputGap.compareTo(maxBatchDelay) > 0) {
+            throw new IllegalArgumentException("the maximum input gap must be between zero and the maximum batch delay ("
+                    + maxBatchDelay + "), got " + maxInputGap);
         }
     }
 }

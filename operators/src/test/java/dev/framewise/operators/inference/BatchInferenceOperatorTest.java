@@ -1,6 +1,7 @@
 package dev.framewise.operators.inference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.framewise.schemas.DeadLetter;
@@ -31,8 +32,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The batching operator in Flink's operator test harness, with a fake model handler and processing
- * time driven by the test: batches by size, by delay, before each checkpoint barrier and at the
- * end of input; rejections go to the dead-letter output.
+ * time driven by the test: batches by size, by delay, by a pause in the input, before each
+ * checkpoint barrier and at the end of input; rejections go to the dead-letter output.
  */
 class BatchInferenceOperatorTest {
     /** What the fake sessions saw, across the (serialized) handler copies. */
@@ -56,9 +57,14 @@ class BatchInferenceOperatorTest {
         }
     }
 
+    /** Batches that wait to fill: the gap rule off. */
     private void open(int maxBatch, Duration maxDelay) throws Exception {
+        open(maxBatch, maxDelay, maxDelay);
+    }
+
+    private void open(int maxBatch, Duration maxDelay, Duration maxGap) throws Exception {
         harness = new OneInputStreamOperatorTestHarness<>(
-                new BatchInferenceOperator<>(new FakeHandler(), new BatchSettings(maxBatch, maxDelay)));
+                new BatchInferenceOperator<>(new FakeHandler(), new BatchSettings(maxBatch, maxDelay, maxGap)));
         harness.setProcessingTime(0);
         harness.open();
     }
@@ -119,6 +125,76 @@ class BatchInferenceOperatorTest {
         harness.setProcessingTime(160);
         assertEquals(List.of("a@2", "b@2", "c@1"), emitted());
         assertEquals(List.of(2, 1), BATCHES);
+    }
+
+    @Test
+    void inputsArrivingBackToBackFillTheBatch() throws Exception {
+        // A backlog: the inputs were waiting, so each arrives before the gap's timer can run.
+        open(4, Duration.ofMillis(20), Duration.ofMillis(1));
+        push("a", "b", "c");
+        assertEquals(List.of(), emitted());
+        push("d");
+        assertEquals(List.of("a@4", "b@4", "c@4", "d@4"), emitted());
+    }
+
+    @Test
+    void aPauseInTheInputRunsThePartialBatchLongBeforeItsDeadline() throws Exception {
+        open(4, Duration.ofMillis(100), Duration.ofMillis(1));
+        harness.setProcessingTime(1_000);
+        push("a", "b");
+        assertEquals(List.of(), emitted());
+        harness.setProcessingTime(1_001);
+        assertEquals(List.of("a@2", "b@2"), emitted(), "the input paused for the gap: no waiting for the deadline");
+    }
+
+    @Test
+    void everyInputMovesTheGapOnEvenOneThatIsDropped() throws Exception {
+        open(10, Duration.ofMillis(100), Duration.ofMillis(5));
+        harness.setProcessingTime(0);
+        push("a");
+        harness.setProcessingTime(4);
+        push("b");
+        harness.setProcessingTime(8);
+        push("old-1");
+        harness.setProcessingTime(12);
+        assertEquals(List.of(), emitted(), "the input kept flowing: no pause of 5 ms yet");
+        harness.setProcessingTime(13);
+        assertEquals(List.of("a@2", "b@2"), emitted());
+    }
+
+    @Test
+    void theDeadlineStillBoundsASteadyTrickle() throws Exception {
+        open(10, Duration.ofMillis(20), Duration.ofMillis(5));
+        for (int t = 0; t < 20; t += 4) {
+            harness.setProcessingTime(t);
+            push("f" + t);
+        }
+        harness.setProcessingTime(19);
+        assertEquals(List.of(), emitted());
+        harness.setProcessingTime(20);
+        assertEquals(List.of("f0@5", "f4@5", "f8@5", "f12@5", "f16@5"), emitted(), "the first input waited 20 ms");
+    }
+
+    @Test
+    void aFullBatchLeavesNoStaleGapTimer() throws Exception {
+        open(2, Duration.ofMillis(100), Duration.ofMillis(5));
+        harness.setProcessingTime(0);
+        push("a", "b");
+        harness.setProcessingTime(3);
+        push("c");
+        // a's gap (due at 5) must not cut c's batch short; c's own gap is due at 8.
+        harness.setProcessingTime(5);
+        assertEquals(List.of("a@2", "b@2"), emitted());
+        harness.setProcessingTime(8);
+        assertEquals(List.of("a@2", "b@2", "c@1"), emitted());
+        assertEquals(List.of(2, 1), BATCHES);
+    }
+
+    @Test
+    void aGapLongerThanTheDelayIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new BatchSettings(4, Duration.ofMillis(20), Duration.ofMillis(21)));
+        assertTrue(e.getMessage().contains("maximum input gap"), e.getMessage());
     }
 
     @Test
@@ -193,7 +269,7 @@ class BatchInferenceOperatorTest {
         };
         MockEnvironment env = new MockEnvironmentBuilder().setMetricGroup(task).build();
         harness = new OneInputStreamOperatorTestHarness<>(
-                new BatchInferenceOperator<>(new FakeHandler(), new BatchSettings(2, Duration.ofHours(1))), env);
+                new BatchInferenceOperator<>(new FakeHandler(), new BatchSettings(2, Duration.ofHours(1), Duration.ofHours(1))), env);
         harness.open();
         push("a", "bad-1", "old-1", "b", "c");
         harness.endInput();
