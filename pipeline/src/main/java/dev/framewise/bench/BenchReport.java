@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.framewise.bench.PipelineBenchmark.Load;
 import dev.framewise.bench.RawLimitSearch.Config;
+import dev.framewise.operators.inference.BatchSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -259,9 +260,9 @@ public final class BenchReport {
             s.append(String.format(Locale.ROOT, "## Pipeline: the whole job, %s, %d cameras of %dx%d JPEG (%,d bytes a"
                     + " picture)%n%n", ps.arch().id(), ps.cameras(), ps.width(), ps.height(), p.pictureBytes()));
             s.append(String.format(Locale.ROOT, "Embedded Kafka broker, local Flink cluster, %d slots x %d ONNX Runtime"
-                    + " thread(s), batches of up to %d within %d ms or a %d ms pause in the input, %s-size JPEG decoding,"
-                    + " freshness limit %d ms (load phases only), all in one JVM with the load generator.%n%n",
-                    ps.slots(), ps.threads(), ps.batchSize(), ps.batchDelay().toMillis(), ps.batchGap().toMillis(),
+                    + " thread(s), %s, %s-size JPEG decoding, freshness limit %d ms (load phases only), all in one JVM"
+                    + " with the load generator.%n%n", ps.slots(), ps.threads(),
+                    new BatchSettings(ps.batchSize(), ps.batchDelay(), ps.batchGap()).describe(),
                     ps.jpegReducedSize() ? "reduced" : "full",
                     ps.maxAge().toMillis()));
             PipelineBenchmark.WarmUp w = p.warmUp();

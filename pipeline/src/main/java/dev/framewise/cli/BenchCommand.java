@@ -57,8 +57,8 @@ final class BenchCommand extends BenchPart {
         Duration batchDelay;
 
         @Option(names = "--batch-gap", paramLabel = "DURATION", converter = DurationConverter.class,
-                description = "The job's batch.max-gap in the pipeline part, e.g. 20ms to always wait for full batches"
-                        + " (default: the job's default).")
+                description = "The job's batch.max-gap in the pipeline part, e.g. the --batch-delay to always wait for"
+                        + " full batches (default: the job's default, or the delay if shorter).")
         Duration batchGap;
 
         @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-results",
@@ -99,7 +99,9 @@ final class BenchCommand extends BenchPart {
         int threads = Math.max(1, cores / slots);
         int batch = o.batchSize != null ? o.batchSize : FramewiseOptions.BATCH_MAX_SIZE.defaultValue();
         Duration delay = o.batchDelay != null ? o.batchDelay : FramewiseOptions.BATCH_MAX_DELAY.defaultValue();
-        Duration gap = o.batchGap != null ? o.batchGap : FramewiseOptions.BATCH_MAX_GAP.defaultValue();
+        Duration gap = o.batchGap != null ? o.batchGap
+                : FramewiseOptions.BATCH_MAX_GAP.defaultValue().compareTo(delay) <= 0
+                        ? FramewiseOptions.BATCH_MAX_GAP.defaultValue() : delay;
         if (batch < 1 || delay.isNegative() || gap.isNegative() || gap.compareTo(delay) > 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--batch-size must be at least 1, --batch-delay"
                     + " not negative, and --batch-gap between 0 and --batch-delay");

@@ -90,14 +90,8 @@ public record JobSettings(
                 : "the slot's share of the TaskManager's cores";
         String slotPart = slots > 0 ? slots + " slot(s)" : parallelism > 0 ? "parallelism " + parallelism
                 : "the cluster's default parallelism";
-        String batching = batch.maxBatchSize() == 1 ? "batches of 1"
-                : String.format(java.util.Locale.ROOT, "batches of up to %d within %s%s", batch.maxBatchSize(),
-                        TimeUtils.formatWithHighestUnit(batch.maxBatchDelay()),
-                        batch.maxInputGap().compareTo(batch.maxBatchDelay()) < 0
-                                ? " or a " + TimeUtils.formatWithHighestUnit(batch.maxInputGap()) + " pause in the input"
-                                : "");
         return String.format(java.util.Locale.ROOT, "inference: %s x %s ONNX Runtime thread(s), %s, %s-size JPEG"
-                + " decoding", slotPart, threads, batching, jpegReducedSize ? "reduced" : "full");
+                + " decoding", slotPart, threads, batch.describe(), jpegReducedSize ? "reduced" : "full");
     }
 
     public static JobSettings from(ConfigSource source) {
@@ -156,7 +150,10 @@ public record JobSettings(
             }
             int batchSize = (int) range(FramewiseOptions.BATCH_MAX_SIZE, 1, 1024);
             Duration delay = duration(FramewiseOptions.BATCH_MAX_DELAY, Duration.ZERO, Duration.ofMinutes(1));
-            Duration gap = duration(FramewiseOptions.BATCH_MAX_GAP, Duration.ZERO, Duration.ofMinutes(1));
+            // Unset, the gap is the default or the delay, whichever is shorter: a delay under 1 ms stays valid alone.
+            Duration gap = entry(FramewiseOptions.BATCH_MAX_GAP) == null
+                    ? min(FramewiseOptions.BATCH_MAX_GAP.defaultValue(), delay)
+                    : duration(FramewiseOptions.BATCH_MAX_GAP, Duration.ZERO, Duration.ofMinutes(1));
             if (gap.compareTo(delay) > 0) {
                 throw invalid(FramewiseOptions.BATCH_MAX_GAP, TimeUtils.formatWithHighestUnit(gap) + " is longer than "
                         + FramewiseOptions.BATCH_MAX_DELAY.key() + " (" + TimeUtils.formatWithHighestUnit(delay) + ", "
@@ -279,6 +276,10 @@ public record JobSettings(
                         + TimeUtils.formatWithHighestUnit(min) + " to " + TimeUtils.formatWithHighestUnit(max));
             }
             return v;
+        }
+
+        private static Duration min(Duration a, Duration b) {
+            return a.compareTo(b) <= 0 ? a : b;
         }
 
         private <E extends Enum<E>> E choice(ConfigOption<String> option, Class<E> type) {

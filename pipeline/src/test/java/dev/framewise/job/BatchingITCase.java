@@ -1,10 +1,12 @@
 package dev.framewise.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.framewise.demo.SyntheticCamera;
 import dev.framewise.kafka.KafkaClients;
 import dev.framewise.model.arch.MobileNetV2;
+import dev.framewise.schemas.Latency;
 import dev.framewise.schemas.SingleObjectCodec;
 import dev.framewise.testing.Topics;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +48,7 @@ class BatchingITCase extends KafkaJobTestBase {
                 .set("pipeline.parallelism", "1", "test")
                 .set("batch.max-size", Integer.toString(MAX_BATCH), "test")
                 .set("batch.max-delay", "1 min", "test")
-                .set("checkpoint.interval", "1 h", "test"));
+                .set("checkpoint.interval", "24 h", "test"));
         kafka.createTopics(1, s.framesTopic(), s.classificationsTopic(), s.deadLettersTopic());
         int backlog = 6 * MAX_BATCH;
         try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers());
@@ -66,15 +68,22 @@ class BatchingITCase extends KafkaJobTestBase {
             }
             job.cancel().get();
         }
-        List<Integer> batchSizes = new ArrayList<>();
+        List<Latency> latencies = new ArrayList<>();
         for (var r : Topics.readAll(kafka.bootstrapServers(), s.classificationsTopic())) {
-            batchSizes.add(SingleObjectCodec.FRAME_CLASSIFICATION.decode(r.value()).getLatency().getBatchSize());
+            latencies.add(SingleObjectCodec.FRAME_CLASSIFICATION.decode(r.value()).getLatency());
         }
-        assertEquals(backlog + 2, batchSizes.size());
+        assertEquals(backlog + 2, latencies.size());
+        List<Integer> backlogBatches = latencies.subList(0, backlog).stream().map(Latency::getBatchSize).toList();
         // The backlog's frames were all waiting when the job started: they arrive back to back and fill batches.
-        // (An OS pause of a millisecond between two of them may cut one batch short, so not every batch is full.)
-        assertEquals(MAX_BATCH, batchSizes.subList(0, backlog).stream().mapToInt(Integer::intValue).max().orElse(0),
-                "batch sizes of the backlog: " + batchSizes.subList(0, backlog));
-        assertEquals(List.of(1, 1), batchSizes.subList(backlog, backlog + 2), "each lone frame ran alone");
+        // (An OS pause of a couple of milliseconds between two of them may cut one short, so not all are full.)
+        assertEquals(MAX_BATCH, backlogBatches.stream().mapToInt(Integer::intValue).max().orElse(0),
+                "batch sizes of the backlog: " + backlogBatches);
+        assertTrue(backlogBatches.stream().mapToInt(Integer::intValue).average().orElse(0) >= 2,
+                "most of the backlog ran in batches: " + backlogBatches);
+        for (Latency lone : latencies.subList(backlog, backlog + 2)) {
+            assertEquals(1, lone.getBatchSize(), "a lone frame runs alone");
+            assertTrue(lone.getQueueWaitUs() < 1_000_000, "a lone frame waits for the gap, not the deadline: "
+                    + lone.getQueueWaitUs() + " us");
+        }
     }
 }

@@ -57,6 +57,13 @@ class JobSettingsTest {
     }
 
     @Test
+    void anUnsetGapFollowsADelayShorterThanIt() {
+        JobSettings s = JobSettings.from(minimal().set("batch.max-delay", "0 ms", "--batch-delay"));
+        assertEquals(Duration.ZERO, s.batch().maxBatchDelay());
+        assertEquals(Duration.ZERO, s.batch().maxInputGap(), "no gap to refuse: the user set only the delay");
+    }
+
+    @Test
     void yamlNestedOrDottedThenFlagsWin() throws Exception {
         Path yaml = dir.resolve("framewise.yaml");
         Files.writeString(yaml, """

@@ -27,12 +27,15 @@ import org.apache.flink.util.OutputTag;
  * BatchSettings#maxBatchDelay()}, or when no further input has arrived for {@link
  * BatchSettings#maxInputGap()} (processing-time timers) — Triton's dynamic batcher is the model.
  *
- * <p>The gap is how the operator tells a backlog from a trickle without seeing its input queue:
- * the task thread runs a fired timer only between two inputs, so while inputs are already waiting
- * (upstream, in the source's fetched records or the network buffers) each one arrives before the
- * gap's timer can run, and the batch fills; once the input pauses, the timer runs and the batch
- * goes. Batches thus grow only while the job is behind, where they raise throughput, and a frame
- * that arrives to an idle slot waits about the gap, not the maximum delay.
+ * <p>The gap is how the operator tells a backlog from a trickle without seeing its input queue. The
+ * gap restarts with every input, and timers run on the task thread between inputs, never during
+ * one. Inputs that already wait upstream (in the source's fetched records or the network buffers)
+ * arrive microseconds apart, so the gap is never due while they come and the batch fills; once
+ * the input pauses, the timer runs and the batch goes. Batches thus grow only while the job is
+ * behind, where they raise throughput, and a frame that reaches an idle slot waits about the gap,
+ * not the maximum delay. Flink's timers count whole milliseconds and fire a millisecond after
+ * they are due, so a gap of 1 ms waits about 2 ms; a stall of that long between two queued inputs
+ * (a GC pause, a slow fetch) cuts a batch short, which costs only a little throughput.
  *
  * <p>The buffer is flushed before every checkpoint barrier and at the end of input, so a checkpoint
  * never holds inputs that were read but not emitted, and a restore never loses one. Inputs the
@@ -162,7 +165,7 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
         stageNanos[size] = end - start;
         stagedAt[size] = end;
         size++;
-        if (size == 1) {
+        if (size == 1 && settings.maxBatchSize() > 1) {
             scheduleDeadline();
         }
     }
@@ -178,7 +181,8 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
         if (gapTimer != null) {
             gapTimer.cancel(false);
         }
-        long due = getProcessingTimeService().getCurrentProcessingTime() + settings.maxInputGap().toMillis();
+        long gapMillis = (settings.maxInputGap().toNanos() + 999_999) / 1_000_000; // timers count whole ms: round up
+        long due = getProcessingTimeService().getCurrentProcessingTime() + gapMillis;
         long expected = arrivals;
         gapTimer = getProcessingTimeService().registerTimer(due, time -> {
             if (arrivals == expected && size > 0) {

@@ -2,6 +2,7 @@ package dev.framewise.operators.inference;
 
 import java.io.Serializable;
 import java.time.Duration;
+import org.apache.flink.util.TimeUtils;
 
 /**
  * When the batching operator runs a batch: as soon as it holds {@code maxBatchSize} inputs, when its
@@ -21,5 +22,15 @@ public record BatchSettings(int maxBatchSize, Duration maxBatchDelay, Duration m
             throw new IllegalArgumentException("the maximum input gap must be between zero and the maximum batch delay ("
                     + maxBatchDelay + "), got " + maxInputGap);
         }
+    }
+
+    /** In words, as the job says at start, e.g. "batches of up to 4 within 20 ms or a 1 ms pause in the input". */
+    public String describe() {
+        if (maxBatchSize == 1) {
+            return "batches of 1";
+        }
+        return "batches of up to " + maxBatchSize + " within " + TimeUtils.formatWithHighestUnit(maxBatchDelay)
+                + (maxInputGap.compareTo(maxBatchDelay) < 0
+                        ? " or a " + TimeUtils.formatWithHighestUnit(maxInputGap) + " pause in the input" : "");
     }
 }

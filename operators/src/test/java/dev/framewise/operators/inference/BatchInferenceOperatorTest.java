@@ -128,13 +128,17 @@ class BatchInferenceOperatorTest {
     }
 
     @Test
-    void inputsArrivingBackToBackFillTheBatch() throws Exception {
-        // A backlog: the inputs were waiting, so each arrives before the gap's timer can run.
-        open(4, Duration.ofMillis(20), Duration.ofMillis(1));
-        push("a", "b", "c");
-        assertEquals(List.of(), emitted());
-        push("d");
-        assertEquals(List.of("a@4", "b@4", "c@4", "d@4"), emitted());
+    void inputsCloserThanTheGapKeepTheBatchOpenUntilItIsFull() throws Exception {
+        // A backlog: the inputs were waiting, so each arrives before the gap since the one before is up.
+        open(4, Duration.ofMillis(100), Duration.ofMillis(5));
+        for (int i = 0; i < 3; i++) {
+            harness.setProcessingTime(4L * i);
+            push("f" + i);
+        }
+        harness.setProcessingTime(12);
+        assertEquals(List.of(), emitted(), "12 ms after the first input, 4 after the last: still open");
+        push("f3");
+        assertEquals(List.of("f0@4", "f1@4", "f2@4", "f3@4"), emitted());
     }
 
     @Test
@@ -148,7 +152,7 @@ class BatchInferenceOperatorTest {
     }
 
     @Test
-    void everyInputMovesTheGapOnEvenOneThatIsDropped() throws Exception {
+    void everyInputMovesTheGapOnEvenOneDroppedOrDeadLettered() throws Exception {
         open(10, Duration.ofMillis(100), Duration.ofMillis(5));
         harness.setProcessingTime(0);
         push("a");
@@ -157,9 +161,22 @@ class BatchInferenceOperatorTest {
         harness.setProcessingTime(8);
         push("old-1");
         harness.setProcessingTime(12);
+        push("bad-1");
+        harness.setProcessingTime(16);
         assertEquals(List.of(), emitted(), "the input kept flowing: no pause of 5 ms yet");
-        harness.setProcessingTime(13);
+        harness.setProcessingTime(17);
         assertEquals(List.of("a@2", "b@2"), emitted());
+    }
+
+    @Test
+    void aBatchRunAtACheckpointBarrierLeavesNoGapTimerBehind() throws Exception {
+        open(4, Duration.ofMillis(100), Duration.ofMillis(5));
+        harness.setProcessingTime(0);
+        push("a");
+        harness.prepareSnapshotPreBarrier(1);
+        assertEquals(List.of("a@1"), emitted());
+        harness.setProcessingTime(200);
+        assertEquals(List.of(1), BATCHES, "neither the gap nor the deadline runs another batch");
     }
 
     @Test
