@@ -61,4 +61,19 @@ class FreshnessPolicyTest {
         assertEquals(Admission.ACCEPTED, p.admit("a", 9 * S + 100_000, 10 * S),
                 "100 ms after a stale frame: it did not count against the cap");
     }
+
+    @Test
+    void camerasThatFellSilentAreForgottenAndStartAfresh() {
+        FreshnessPolicy p = new FreshnessPolicy(Duration.ZERO, 5);
+        for (int i = 0; i < 1000; i++) {
+            assertEquals(Admission.ACCEPTED, p.admit("gone-" + i, 0, 0));
+        }
+        assertEquals(Admission.ACCEPTED, p.admit("live", 0, 0));
+        assertEquals(1001, p.camerasRemembered());
+        assertEquals(Admission.ACCEPTED, p.admit("live", 59 * S, 59 * S), "the live camera sends on");
+        assertEquals(Admission.ACCEPTED, p.admit("other", 60 * S, 60 * S));
+        assertEquals(2, p.camerasRemembered(), "a minute later only the cameras heard within it remain");
+        assertEquals(Admission.DROPPED_RATE, p.admit("live", 59 * S + 100_000, 60 * S), "the live camera's cap holds");
+        assertEquals(Admission.ACCEPTED, p.admit("gone-7", 100_000, 60 * S), "a forgotten camera starts afresh");
+    }
 }
