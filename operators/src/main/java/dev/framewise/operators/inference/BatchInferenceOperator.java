@@ -62,8 +62,13 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
     private transient long generation;
     private transient ScheduledFuture<?> timer;
     private transient ScheduledFuture<?> gapTimer;
-    /** Inputs seen, staged or not: a gap timer flushes only if none arrived after it was set. */
+    /** The live gap timer's number: a timer that fires after it was replaced or cancelled does nothing. */
+    private transient long gapTimerNumber;
+    /** Inputs that arrived while a batch was open: a gap timer runs the batch only if none came since it was armed. */
     private transient long arrivals;
+    /** When the last of them arrived (processing time, ms): a timer that finds a newer one re-arms from it. */
+    private transient long lastArrivalMillis;
+    private transient long gapMillis;
     private transient long modelLoadMillis;
 
     private transient Counter framesIn;
@@ -92,6 +97,7 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
         super.open();
         int max = settings.maxBatchSize();
         pending = new Object[max];
+        gapMillis = (settings.maxInputGap().toNanos() + 999_999) / 1_000_000; // timers count whole ms: round up
         stageNanos = new long[max];
         stagedAt = new long[max];
         registerMetrics(getMetricGroup());
@@ -134,7 +140,6 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
     @Override
     public void processElement(StreamRecord<IN> element) throws Exception {
         framesIn.inc();
-        arrivals++;
         stage(element.getValue());
         if (size == settings.maxBatchSize()) {
             flush();
@@ -172,21 +177,35 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
 
     /**
      * Runs the batch if no input arrives within the gap. Any input, even one dropped or dead-lettered,
-     * moves the gap on: it shows that the input still flows.
+     * moves the gap on: it shows that the input still flows. One timer per gap, not per input: inputs
+     * only note when they came, and a timer that finds a newer one re-arms for the rest of the gap.
      */
     private void scheduleGapFlush() {
         if (settings.maxInputGap().compareTo(settings.maxBatchDelay()) >= 0) {
             return; // the deadline comes first: batches wait to fill
         }
-        if (gapTimer != null) {
-            gapTimer.cancel(false);
+        arrivals++;
+        lastArrivalMillis = getProcessingTimeService().getCurrentProcessingTime();
+        if (gapTimer == null) {
+            armGapTimer();
         }
-        long gapMillis = (settings.maxInputGap().toNanos() + 999_999) / 1_000_000; // timers count whole ms: round up
-        long due = getProcessingTimeService().getCurrentProcessingTime() + gapMillis;
-        long expected = arrivals;
-        gapTimer = getProcessingTimeService().registerTimer(due, time -> {
-            if (arrivals == expected && size > 0) {
+    }
+
+    private void armGapTimer() {
+        long number = ++gapTimerNumber;
+        long armedAfter = arrivals;
+        gapTimer = getProcessingTimeService().registerTimer(lastArrivalMillis + gapMillis, time -> {
+            if (number != gapTimerNumber) {
+                return;
+            }
+            gapTimer = null;
+            if (size == 0) {
+                return;
+            }
+            if (arrivals == armedAfter) {
                 flush();
+            } else {
+                armGapTimer();
             }
         });
     }
@@ -215,6 +234,7 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
         if (gapTimer != null) {
             gapTimer.cancel(false);
             gapTimer = null;
+            gapTimerNumber++;
         }
         int n = size;
         long start = ticker.nanoTime();
