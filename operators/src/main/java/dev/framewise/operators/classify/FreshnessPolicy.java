@@ -10,9 +10,10 @@ import java.util.Map;
  * Under overload a live feed is better served by classifying recent frames than by working through
  * a backlog: a frame older than {@code maxAge} when it reaches the batch is dropped, and a camera
  * sending faster than {@code maxFpsPerCamera} has the excess dropped (by capture time, so a burst
- * of late frames does not pass the cap). Both are off at zero. A camera silent for {@link
- * #FORGET_AFTER_MICROS} is forgotten, so cameras that come and go do not grow the subtask's memory;
- * its next frame counts as its first. One instance per subtask; not thread-safe.
+ * of late frames does not pass the cap). Both are off at zero. A camera with no frame admitted for
+ * {@link #FORGET_AFTER_MICROS} is forgotten within another such interval, so cameras that come and go
+ * do not grow the subtask's memory; its next frame counts as its first. One instance per subtask; not
+ * thread-safe.
  */
 public final class FreshnessPolicy implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -70,10 +71,14 @@ public final class FreshnessPolicy implements Serializable {
 
     /** At most once per {@link #FORGET_AFTER_MICROS}: one pass over the cameras, dropping the silent ones. */
     private void forgetSilentCameras(long nowMicros) {
+        if (nowMicros < lastSweepMicros) {
+            lastSweepMicros = nowMicros; // the wall clock stepped back: count the minute from here
+        }
         if (nowMicros - lastSweepMicros < FORGET_AFTER_MICROS) {
             return;
         }
-        lastAdmitted.values().removeIf(a -> nowMicros - a.atMicros() >= FORGET_AFTER_MICROS);
+        // Entries from after a backward clock step look young for ever: they go too (one extra frame each).
+        lastAdmitted.values().removeIf(a -> nowMicros - a.atMicros() >= FORGET_AFTER_MICROS || a.atMicros() > nowMicros);
         lastSweepMicros = nowMicros;
     }
 

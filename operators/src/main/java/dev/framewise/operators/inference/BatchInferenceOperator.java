@@ -194,7 +194,9 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
     private void armGapTimer() {
         long number = ++gapTimerNumber;
         long armedAfter = arrivals;
-        gapTimer = getProcessingTimeService().registerTimer(lastArrivalMillis + gapMillis, time -> {
+        // From the last input, or from now if the wall clock stepped back since: never past the gap's end.
+        long from = Math.min(lastArrivalMillis, getProcessingTimeService().getCurrentProcessingTime());
+        gapTimer = getProcessingTimeService().registerTimer(from + gapMillis, time -> {
             if (number != gapTimerNumber) {
                 return;
             }

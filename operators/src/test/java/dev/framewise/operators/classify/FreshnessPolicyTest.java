@@ -71,9 +71,19 @@ class FreshnessPolicyTest {
         assertEquals(Admission.ACCEPTED, p.admit("live", 0, 0));
         assertEquals(1001, p.camerasRemembered());
         assertEquals(Admission.ACCEPTED, p.admit("live", 59 * S, 59 * S), "the live camera sends on");
+        assertEquals(1001, p.camerasRemembered(), "nothing is forgotten within the minute");
         assertEquals(Admission.ACCEPTED, p.admit("other", 60 * S, 60 * S));
         assertEquals(2, p.camerasRemembered(), "a minute later only the cameras heard within it remain");
         assertEquals(Admission.DROPPED_RATE, p.admit("live", 59 * S + 100_000, 60 * S), "the live camera's cap holds");
         assertEquals(Admission.ACCEPTED, p.admit("gone-7", 100_000, 60 * S), "a forgotten camera starts afresh");
+    }
+
+    @Test
+    void aWallClockSteppingBackDoesNotStopTheForgetting() {
+        FreshnessPolicy p = new FreshnessPolicy(Duration.ZERO, 5);
+        p.admit("before-the-step", 100 * S, 100 * S);
+        p.admit("after-the-step", 10 * S, 10 * S); // the clock stepped back 90 s
+        p.admit("later", 71 * S, 71 * S);
+        assertEquals(1, p.camerasRemembered(), "a minute after the step, both older cameras are forgotten");
     }
 }

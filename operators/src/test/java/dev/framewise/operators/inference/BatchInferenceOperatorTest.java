@@ -180,6 +180,22 @@ class BatchInferenceOperatorTest {
     }
 
     @Test
+    void theNextBatchGetsItsGapAfterEveryKindOfFlush() throws Exception {
+        open(2, Duration.ofMillis(100), Duration.ofMillis(5));
+        harness.setProcessingTime(0);
+        push("old-1", "a"); // a batch whose first input was dropped
+        harness.prepareSnapshotPreBarrier(1);
+        harness.setProcessingTime(10);
+        push("b"); // after a barrier flush
+        harness.setProcessingTime(15);
+        push("c", "d"); // after a gap flush; then full
+        harness.setProcessingTime(20);
+        push("e"); // after a flush by size
+        harness.setProcessingTime(25);
+        assertEquals(List.of("a@1", "b@1", "c@2", "d@2", "e@1"), emitted());
+    }
+
+    @Test
     void theDeadlineStillBoundsASteadyTrickle() throws Exception {
         open(10, Duration.ofMillis(20), Duration.ofMillis(5));
         for (int t = 0; t < 20; t += 4) {
