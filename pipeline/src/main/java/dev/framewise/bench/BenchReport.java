@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.framewise.bench.PipelineBenchmark.Load;
 import dev.framewise.bench.RawLimitSearch.Config;
-import dev.framewise.operators.inference.BatchSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +75,7 @@ public final class BenchReport {
         double decodeMs = run.pipeline().saturation().decodeMs();
         for (RawLimitSearch.Result m : run.models()) {
             m.configs().stream().filter(c -> c.sessions() == ps.slots() && c.threads() == ps.threads()
-                    && c.batch() == ps.batchSize()).findFirst().ifPresent(c -> {
+                    && c.batch() == ps.batching().maxBatchSize()).findFirst().ifPresent(c -> {
                         double raw = c.framesPerSecond() / cores;
                         out.add(new Sizing(m.arch(), c.batch(), raw, 1000 / (1000 / raw + decodeMs)));
                     });
@@ -138,8 +137,8 @@ public final class BenchReport {
         checks.add(new Check("pipeline / naive job", f2(p.saturatedFps() / p.naiveFps()), ">= " + PIPELINE_OVER_NAIVE,
                 p.saturatedFps() / p.naiveFps() >= PIPELINE_OVER_NAIVE));
         double batch1 = jobConfig(run, 1).map(Config::p50Ms).orElse(Double.NaN);
-        double batchTime = jobConfig(run, ps.batchSize()).map(Config::p50Ms).orElse(Double.NaN);
-        double delay = ps.batchDelay().toMillis();
+        double batchTime = jobConfig(run, ps.batching().maxBatchSize()).map(Config::p50Ms).orElse(Double.NaN);
+        double delay = ps.batching().maxBatchDelay().toMillis();
         load(p, 50).ifPresent(l -> {
             double bound = 3 * batch1 + delay;
             checks.add(new Check("p99 at 50 % load (ms)", f1(l.p99Ms()),
@@ -219,7 +218,7 @@ public final class BenchReport {
             s.append(String.format(Locale.ROOT, "Raw ONNX Runtime as the job runs it (%d session(s) x %d thread(s), batch"
                     + " %d) per core, and the job's estimate with each frame's decoding as measured in the pipeline (%.1f"
                     + " ms, %dx%d JPEG) paid on top. Measured for %s: %.1f frames/s per core.%n%n", ps.slots(),
-                    ps.threads(), ps.batchSize(), run.pipeline().saturation().decodeMs(), ps.width(), ps.height(),
+                    ps.threads(), ps.batching().maxBatchSize(), run.pipeline().saturation().decodeMs(), ps.width(), ps.height(),
                     ps.arch().id(), run.pipeline().saturatedFps() / (ps.slots() * ps.threads())));
             s.append("| model | raw frames/s per core | job frames/s per core (estimate) |\n|---|---:|---:|\n");
             for (Sizing z : sizing) {
@@ -262,7 +261,7 @@ public final class BenchReport {
             s.append(String.format(Locale.ROOT, "Embedded Kafka broker, local Flink cluster, %d slots x %d ONNX Runtime"
                     + " thread(s), %s, %s-size JPEG decoding, freshness limit %d ms (load phases only), all in one JVM"
                     + " with the load generator.%n%n", ps.slots(), ps.threads(),
-                    new BatchSettings(ps.batchSize(), ps.batchDelay(), ps.batchGap()).describe(),
+                    ps.batching().describe(),
                     ps.jpegReducedSize() ? "reduced" : "full",
                     ps.maxAge().toMillis()));
             PipelineBenchmark.WarmUp w = p.warmUp();
@@ -277,7 +276,7 @@ public final class BenchReport {
                     + " the job's JIT compiling settled; the median backlog): **%.1f frames/s**; in the job, per frame:"
                     + " decode and preprocessing %.1f ms, inference %.0f ms a batch of %.1f on average (the"
                     + " classifications' latency fields); JIT compiling %.1f %% of a core meanwhile%n", p.rounds().size(),
-                    ps.saturationFrames() / ps.saturationBacklogs(), ps.saturationRounds(), p.saturatedFps(),
+                    ps.backlogFrames(), ps.saturationRounds(), p.saturatedFps(),
                     sat.decodeMs(), sat.inferenceMs(), sat.meanBatch(), 100 * sat.jitFraction()));
             PipelineBenchmark.Saturation other = p.jpegReducedSize() ? p.fullDecode() : p.reducedDecode();
             s.append(String.format(Locale.ROOT, "- the same with %s JPEG decoding (decode.jpeg.reduced-size: %s; one"
@@ -392,15 +391,15 @@ public final class BenchReport {
             PipelineBenchmark.Settings ps = run.pipelineSettings();
             PipelineBenchmark.Result p = run.pipeline();
             jobConfig(run, 1).ifPresent(c -> root.put("raw_batch1_latency_ms", c.p50Ms()));
-            jobConfig(run, ps.batchSize()).ifPresent(c -> root.put("raw_batch_latency_ms", c.p50Ms()));
+            jobConfig(run, ps.batching().maxBatchSize()).ifPresent(c -> root.put("raw_batch_latency_ms", c.p50Ms()));
             root.put("pipeline_arch", ps.arch().id());
             root.put("pipeline_fps", p.saturatedFps());
             root.put("naive_fps", p.naiveFps());
             root.put("slots", ps.slots());
             root.put("threads_per_slot", ps.threads());
-            root.put("max_batch_size", ps.batchSize());
-            root.put("max_batch_delay_ms", ps.batchDelay().toMillis());
-            root.put("max_batch_gap_ms", ps.batchGap().toMillis());
+            root.put("max_batch_size", ps.batching().maxBatchSize());
+            root.put("max_batch_delay_ms", ps.batching().maxBatchDelay().toMillis());
+            root.put("max_batch_gap_ms", ps.batching().maxInputGap().toMillis());
             root.put("max_frame_age_ms", ps.maxAge().toMillis());
             ArrayNode sizing = root.putArray("sizing");
             for (Sizing z : sizing(run)) {

@@ -12,6 +12,7 @@ import dev.framewise.kafka.KafkaConnections;
 import dev.framewise.model.ModelBuilder;
 import dev.framewise.model.arch.Architecture;
 import dev.framewise.model.weights.GeneratedWeights;
+import dev.framewise.operators.inference.BatchSettings;
 import dev.framewise.results.LatencyPercentiles;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -55,8 +56,7 @@ public final class PipelineBenchmark {
      *     with the job, as the machine's speed drifts
      * @param loadPhase how long each offered load lasts
      */
-    public record Settings(Architecture arch, int slots, int threads, int batchSize, Duration batchDelay,
-            Duration batchGap, Duration maxAge, boolean jpegReducedSize, int cameras, int width, int height, int saturationFrames,
+    public record Settings(Architecture arch, int slots, int threads, BatchSettings batching, Duration maxAge, boolean jpegReducedSize, int cameras, int width, int height, int saturationFrames,
             int saturationRounds, int saturationBacklogs, Duration warmUpLimit, Duration limitSlice, Duration loadPhase,
             List<Integer> loadPercents) {
         public Settings {
@@ -64,6 +64,11 @@ public final class PipelineBenchmark {
             if (saturationRounds < 1 || saturationBacklogs < 1 || saturationFrames / saturationBacklogs < 50) {
                 throw new IllegalArgumentException("at least one round and one backlog of 50 frames or more");
             }
+        }
+
+        /** Frames in each of the backlogs of the job as configured. */
+        public int backlogFrames() {
+            return saturationFrames / saturationBacklogs;
         }
     }
 
@@ -276,11 +281,10 @@ public final class PipelineBenchmark {
         final List<RawSlice> slices = new ArrayList<>();
 
         /**
-         * Runs a slice once the JVM is quiet; returns its frames per second as if the sessions had had the whole
-         * machine: the rest of the JVM (the broker, the idle job, the JIT compilers) still takes a few per cent of
-         * it, which would otherwise flatter the job.
+         * Runs a slice once the JVM is quiet, and notes the share of the machine the rest of the JVM (the broker, the
+         * idle job, the JIT compilers) took meanwhile, which would otherwise flatter the job.
          */
-        double slice(Duration length) throws ai.onnxruntime.OrtException, InterruptedException {
+        RawSlice slice(Duration length) throws ai.onnxruntime.OrtException, InterruptedException {
             awaitQuiet();
             Tally tally = new Tally(group.sessions(), batch);
             CpuShares.Snapshot before = CpuShares.take();
@@ -294,7 +298,7 @@ public final class PipelineBenchmark {
                     - CpuShares.between(before, after, cores).get(CpuShares.Part.RAW_SESSIONS)) : Double.NaN;
             RawSlice slice = new RawSlice(tally.framesPerSecond(), others);
             slices.add(slice);
-            return slice.wholeMachineFps();
+            return slice;
         }
 
         @Override
@@ -358,9 +362,9 @@ public final class PipelineBenchmark {
                 .set("kafka.group-id", "bench-" + topics, "bench")
                 .set("kafka.starting-offsets", "earliest", "bench")
                 .set("model.path", model.toString(), "bench")
-                .set("batch.max-size", Integer.toString(settings.batchSize()), "bench")
-                .set("batch.max-delay", settings.batchDelay().toMillis() + " ms", "bench")
-                .set("batch.max-gap", settings.batchGap().toMillis() + " ms", "bench")
+                .set("batch.max-size", Integer.toString(settings.batching().maxBatchSize()), "bench")
+                .set("batch.max-delay", settings.batching().maxBatchDelay().toNanos() + " ns", "bench")
+                .set("batch.max-gap", settings.batching().maxInputGap().toNanos() + " ns", "bench")
                 .set("inference.threads", Integer.toString(settings.threads()), "bench")
                 .set("pipeline.parallelism", Integer.toString(settings.slots()), "bench")
                 .set("decode.jpeg.reduced-size", Boolean.toString(jpegReducedSize), "bench")
@@ -409,16 +413,16 @@ public final class PipelineBenchmark {
             String what = "saturation, " + way + ", round " + round;
             long[] seq = new long[pool.cameras().size()];
             WarmUp warmUp = warmUp(what, producer, pool, s.framesTopic(), seq, results);
-            int count = raw == null ? 1 : settings.saturationBacklogs();
-            int frames = settings.saturationFrames() / count;
-            double before = raw == null ? Double.NaN : raw.slice(settings.limitSlice());
+            boolean configuredWay = jpegReducedSize == settings.jpegReducedSize();
+            int count = configuredWay ? settings.saturationBacklogs() : 1;
+            int frames = configuredWay ? settings.backlogFrames() : settings.saturationFrames();
+            RawSlice before = raw == null ? null : raw.slice(settings.limitSlice());
             for (int b = 1; b <= count; b++) {
                 String backlog = what + (count > 1 ? ", backlog " + b : "");
                 Saturation sat = measureBacklog(backlog, warmUp, producer, pool, s.framesTopic(), seq, results, frames);
-                if (raw != null) {
-                    double after = raw.slice(settings.limitSlice());
-                    sat = sat.withLimit((before + after) / 2);
-                    before = after;
+                RawSlice after = raw == null ? null : raw.slice(settings.limitSlice());
+                if (after != null) {
+                    sat = sat.withLimit((before.wholeMachineFps() + after.wholeMachineFps()) / 2);
                 }
                 backlogs.add(sat);
                 progress.accept(String.format(Locale.ROOT, "%s: %.1f frames/s; in the job: decode %.1f ms a frame,"
@@ -427,7 +431,8 @@ public final class PipelineBenchmark {
                         raw == null ? "" : String.format(Locale.ROOT, "; the limit's configuration raw right before"
                                 + " and after: %.1f frames/s with the whole machine (the rest of the JVM took %.1f %%"
                                 + " of it during the slice after), ratio %.3f", sat.limitFps(),
-                                100 * raw.slices.get(raw.slices.size() - 1).othersShare(), sat.overLimit())));
+                                100 * after.othersShare(), sat.overLimit())));
+                before = after;
             }
             job.cancel().get(1, TimeUnit.MINUTES);
         }

@@ -9,6 +9,7 @@ import dev.framewise.job.FramewiseOptions;
 import dev.framewise.model.arch.Architecture;
 import dev.framewise.model.arch.EfficientFormer;
 import dev.framewise.model.arch.MobileNetV2;
+import dev.framewise.operators.inference.BatchSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -99,12 +100,13 @@ final class BenchCommand extends BenchPart {
         int threads = Math.max(1, cores / slots);
         int batch = o.batchSize != null ? o.batchSize : FramewiseOptions.BATCH_MAX_SIZE.defaultValue();
         Duration delay = o.batchDelay != null ? o.batchDelay : FramewiseOptions.BATCH_MAX_DELAY.defaultValue();
-        Duration gap = o.batchGap != null ? o.batchGap
-                : FramewiseOptions.BATCH_MAX_GAP.defaultValue().compareTo(delay) <= 0
-                        ? FramewiseOptions.BATCH_MAX_GAP.defaultValue() : delay;
-        if (batch < 1 || delay.isNegative() || gap.isNegative() || gap.compareTo(delay) > 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--batch-size must be at least 1, --batch-delay"
-                    + " not negative, and --batch-gap between 0 and --batch-delay");
+        Duration gap = o.batchGap != null ? o.batchGap : FramewiseOptions.defaultBatchGap(delay);
+        BatchSettings batching;
+        try {
+            batching = new BatchSettings(batch, delay, gap);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--batch-size, --batch-delay, --batch-gap: "
+                    + e.getMessage());
         }
         boolean reducedJpeg = FramewiseOptions.JPEG_REDUCED_SIZE.defaultValue();
         List<Architecture> archs = o.archs != null && !o.archs.isEmpty() ? o.archs
@@ -137,8 +139,7 @@ final class BenchCommand extends BenchPart {
                 RawLimitSearch.Settings d = RawLimitSearch.Settings.defaults(pipelineArch, cores, o.quick);
                 limit = new RawLimitSearch(o.quick ? new RawLimitSearch.Settings(d.arch(), d.sessions(), d.threads(),
                         d.batches(), d.cores(), d.sliceSeconds(), d.rounds(), Set.of(), 1) : d, progress).run(work);
-                ps = new PipelineBenchmark.Settings(pipelineArch, slots, threads, batch, delay, gap,
-                        Duration.ofSeconds(1),
+                ps = new PipelineBenchmark.Settings(pipelineArch, slots, threads, batching, Duration.ofSeconds(1),
                         reducedJpeg, 4, 640, 480, o.quick ? 300 : 900, o.quick ? 1 : 3, o.quick ? 2 : 3,
                         Duration.ofSeconds(o.quick ? 45 : 240), Duration.ofSeconds(o.quick ? 2 : 4),
                         Duration.ofSeconds(o.quick ? 8 : 20), List.of(25, 50, 75, 100, 150));

@@ -66,6 +66,11 @@ public final class FramewiseOptions {
                     + " At most batch.max-delay (default: 1 ms, or the delay if shorter); set it to batch.max-delay to"
                     + " always wait for full batches.");
 
+    /** batch.max-gap when it is not set: its default, or a shorter batch.max-delay (a delay under 1 ms stays valid alone). */
+    public static Duration defaultBatchGap(Duration maxBatchDelay) {
+        return BATCH_MAX_GAP.defaultValue().compareTo(maxBatchDelay) <= 0 ? BATCH_MAX_GAP.defaultValue() : maxBatchDelay;
+    }
+
     public static final ConfigOption<Integer> INFERENCE_THREADS = key("inference.threads").intType().defaultValue(0)
             .withDescription("ONNX Runtime intra-op threads per task slot; 0 gives each slot its share of the cores.");
 

@@ -150,9 +150,7 @@ public record JobSettings(
             }
             int batchSize = (int) range(FramewiseOptions.BATCH_MAX_SIZE, 1, 1024);
             Duration delay = duration(FramewiseOptions.BATCH_MAX_DELAY, Duration.ZERO, Duration.ofMinutes(1));
-            // Unset, the gap is the default or the delay, whichever is shorter: a delay under 1 ms stays valid alone.
-            Duration gap = entry(FramewiseOptions.BATCH_MAX_GAP) == null
-                    ? min(FramewiseOptions.BATCH_MAX_GAP.defaultValue(), delay)
+            Duration gap = entry(FramewiseOptions.BATCH_MAX_GAP) == null ? FramewiseOptions.defaultBatchGap(delay)
                     : duration(FramewiseOptions.BATCH_MAX_GAP, Duration.ZERO, Duration.ofMinutes(1));
             if (gap.compareTo(delay) > 0) {
                 throw invalid(FramewiseOptions.BATCH_MAX_GAP, TimeUtils.formatWithHighestUnit(gap) + " is longer than "
@@ -276,10 +274,6 @@ public record JobSettings(
                         + TimeUtils.formatWithHighestUnit(min) + " to " + TimeUtils.formatWithHighestUnit(max));
             }
             return v;
-        }
-
-        private static Duration min(Duration a, Duration b) {
-            return a.compareTo(b) <= 0 ? a : b;
         }
 
         private <E extends Enum<E>> E choice(ConfigOption<String> option, Class<E> type) {

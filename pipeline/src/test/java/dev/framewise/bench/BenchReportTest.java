@@ -11,6 +11,7 @@ import dev.framewise.bench.PipelineBenchmark.Load;
 import dev.framewise.bench.PipelineBenchmark.Saturation;
 import dev.framewise.bench.RawLimitSearch.Config;
 import dev.framewise.model.arch.EfficientFormer;
+import dev.framewise.operators.inference.BatchSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,8 +43,8 @@ class BenchReportTest {
         RawLimitSearch.Result limit = new RawLimitSearch.Result(List.of(new Config(1, 2, 1, 60, 17, 19, 78, 100),
                 new Config(2, 1, 4, 64, 120, 130, 83, 40)), new Config(2, 1, 4, 64, 120, 130, 83, 40), List.of(),
                 "efficientformer-l1", PEAK, MACHINE);
-        PipelineBenchmark.Settings ps = new PipelineBenchmark.Settings(EfficientFormer.L1, 2, 1, 4, Duration.ofMillis(20),
-                Duration.ofMillis(1), Duration.ofSeconds(1), false, 4, 640, 480, 300, 1, 1, Duration.ofSeconds(100), Duration.ofSeconds(4),
+        PipelineBenchmark.Settings ps = new PipelineBenchmark.Settings(EfficientFormer.L1, 2, 1,
+                new BatchSettings(4, Duration.ofMillis(20), Duration.ofMillis(1)), Duration.ofSeconds(1), false, 4, 640, 480, 300, 1, 1, Duration.ofSeconds(100), Duration.ofSeconds(4),
                 Duration.ofSeconds(8), List.of(50, 150));
         PipelineBenchmark.WarmUp warmUp = new PipelineBenchmark.WarmUp(List.of(
                 new PipelineBenchmark.WarmUpStep(2, 80, 40, 0.6), new PipelineBenchmark.WarmUpStep(4, 180, 50, 0.2),
@@ -151,7 +152,8 @@ class BenchReportTest {
     @Test
     void backlogsOfFewerThanFiftyFramesAreRefused() {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new PipelineBenchmark.Settings(EfficientFormer.L1, 2, 1, 1, Duration.ofMillis(20), Duration.ofMillis(1),
+                () -> new PipelineBenchmark.Settings(EfficientFormer.L1, 2, 1,
+                        new BatchSettings(1, Duration.ofMillis(20), Duration.ofMillis(1)),
                         Duration.ofSeconds(1), true, 4, 640, 480, 120, 1, 3, Duration.ofSeconds(45),
                         Duration.ofSeconds(2), Duration.ofSeconds(8), List.of(50)), "120 frames in 3 backlogs: 40 each");
     }
@@ -174,6 +176,24 @@ class BenchReportTest {
         assertEquals(0.88, mean.get(CpuShares.Part.TASKS), 1e-9);
         assertEquals(0.03, mean.get(CpuShares.Part.BROKER), 1e-9);
         assertTrue(BenchReport.markdown(measured, null).contains("| the broker | 3.0 % |"));
+    }
+
+    @Test
+    void theJsonHoldsTheCpuSharesAndEveryRawSlice() throws Exception {
+        BenchReport.Run run = run(58, 100, 1230, 300, List.of(1L, 1L, 1L, 1L));
+        BenchReport.Run measured = withBacklogs(run, List.of(
+                backlog(run, 58, 63, Map.of(CpuShares.Part.TASKS, 0.90, CpuShares.Part.BROKER, 0.04)),
+                backlog(run, 58, 63, Map.of(CpuShares.Part.TASKS, 0.86, CpuShares.Part.BROKER, 0.02))),
+                List.of(new PipelineBenchmark.RawSlice(60, 0.04), new PipelineBenchmark.RawSlice(66, Double.NaN)));
+        JsonNode root = new ObjectMapper().readTree(BenchReport.json(measured));
+        assertEquals(0.88, root.get("saturation_cpu_shares").get("tasks").asDouble(), 1e-9);
+        assertEquals(0.03, root.get("saturation_cpu_shares").get("broker").asDouble(), 1e-9);
+        JsonNode slices = root.get("raw_limit_slices");
+        assertEquals(2, slices.size());
+        assertEquals(0.04, slices.get(0).get("rest_of_jvm_share").asDouble(), 1e-9);
+        assertEquals(62.5, slices.get(0).get("whole_machine_fps").asDouble(), 1e-9, "60 / (1 - 0.04)");
+        assertFalse(slices.get(1).has("rest_of_jvm_share"), "an unknown share is left out, not written as NaN");
+        assertEquals(66, slices.get(1).get("whole_machine_fps").asDouble(), 1e-9, "unknown share: as measured");
     }
 
     @Test
@@ -208,7 +228,6 @@ class BenchReportTest {
         assertTrue(Files.readString(svg).startsWith("<svg") || Files.readString(svg).startsWith("<?xml"));
         JsonNode root = new ObjectMapper().readTree(json.toFile());
         assertEquals(64, root.get("raw_best_fps").asDouble());
-        assertTrue(root.get("saturation_cpu_shares").isObject() && root.get("raw_limit_slices").isArray());
         assertEquals(30, root.get("raw_batch1_latency_ms").asDouble());
         assertEquals(58, root.get("pipeline_fps").asDouble());
         assertEquals(20, root.get("naive_fps").asDouble());

@@ -68,6 +68,9 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
     private transient long arrivals;
     /** When the last of them arrived (processing time, ms): a timer that finds a newer one re-arms from it. */
     private transient long lastArrivalMillis;
+    /** Whether a pause in the input runs a batch ({@link BatchSettings#gapApplies()}), read once. */
+    private transient boolean gapRule;
+    /** The gap in whole milliseconds, as Flink's timers count them, rounded up. */
     private transient long gapMillis;
     private transient long modelLoadMillis;
 
@@ -97,7 +100,8 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
         super.open();
         int max = settings.maxBatchSize();
         pending = new Object[max];
-        gapMillis = (settings.maxInputGap().toNanos() + 999_999) / 1_000_000; // timers count whole ms: round up
+        gapRule = settings.gapApplies();
+        gapMillis = (settings.maxInputGap().toNanos() + 999_999) / 1_000_000;
         stageNanos = new long[max];
         stagedAt = new long[max];
         registerMetrics(getMetricGroup());
@@ -181,7 +185,7 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
      * only note when they came, and a timer that finds a newer one re-arms for the rest of the gap.
      */
     private void scheduleGapFlush() {
-        if (settings.maxInputGap().compareTo(settings.maxBatchDelay()) >= 0) {
+        if (!gapRule) {
             return; // the deadline comes first: batches wait to fill
         }
         arrivals++;
@@ -200,10 +204,7 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
             if (number != gapTimerNumber) {
                 return;
             }
-            gapTimer = null;
-            if (size == 0) {
-                return;
-            }
+            gapTimer = null; // every flush retires the number, so a live timer always has a batch to run
             if (arrivals == armedAfter) {
                 flush();
             } else {

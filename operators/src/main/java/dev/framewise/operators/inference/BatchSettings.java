@@ -24,13 +24,17 @@ public record BatchSettings(int maxBatchSize, Duration maxBatchDelay, Duration m
         }
     }
 
+    /** Whether a pause in the input can run a batch: with a gap as long as the delay, the deadline comes first. */
+    public boolean gapApplies() {
+        return maxBatchSize > 1 && maxInputGap.compareTo(maxBatchDelay) < 0;
+    }
+
     /** In words, as the job says at start, e.g. "batches of up to 4 within 20 ms or a 1 ms pause in the input". */
     public String describe() {
         if (maxBatchSize == 1) {
             return "batches of 1";
         }
         return "batches of up to " + maxBatchSize + " within " + TimeUtils.formatWithHighestUnit(maxBatchDelay)
-                + (maxInputGap.compareTo(maxBatchDelay) < 0
-                        ? " or a " + TimeUtils.formatWithHighestUnit(maxInputGap) + " pause in the input" : "");
+                + (gapApplies() ? " or a " + TimeUtils.formatWithHighestUnit(maxInputGap) + " pause in the input" : "");
     }
 }
