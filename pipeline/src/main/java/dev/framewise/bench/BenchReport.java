@@ -164,15 +164,27 @@ public final class BenchReport {
         return checks;
     }
 
-    /** How fast the lag grew over the phase's second half, in frames per second. */
+    /**
+     * How fast the lag grew over the phase's second half, in frames per second: the least-squares slope of its
+     * samples ({@link PipelineBenchmark#LAG_SAMPLE} apart). Every sample counts, so a batch finishing just before the
+     * last one does not swing it by the batch's size.
+     */
     static double lagGrowthPerSecond(Load l, PipelineBenchmark.Settings ps) {
         List<Long> lag = l.lag();
         if (lag.size() < 4) {
             return 0;
         }
-        int mid = lag.size() / 2;
-        double seconds = (lag.size() - 1 - mid) * 0.5;
-        return (lag.get(lag.size() - 1) - lag.get(mid)) / seconds;
+        List<Long> half = lag.subList(lag.size() / 2, lag.size());
+        int n = half.size();
+        double meanX = (n - 1) / 2.0;
+        double meanY = half.stream().mapToLong(Long::longValue).average().orElse(0);
+        double sxy = 0;
+        double sxx = 0;
+        for (int i = 0; i < n; i++) {
+            sxy += (i - meanX) * (half.get(i) - meanY);
+            sxx += (i - meanX) * (i - meanX);
+        }
+        return sxy / sxx / (PipelineBenchmark.LAG_SAMPLE.toMillis() / 1000.0);
     }
 
     private static Optional<Load> load(PipelineBenchmark.Result p, int pct) {
@@ -196,6 +208,13 @@ public final class BenchReport {
                         .append(" | ").append(c.met() ? "yes" : "**no**").append(" |\n");
             }
             s.append('\n');
+            PipelineBenchmark.WarmUp w = run.pipeline() == null ? null : run.pipeline().warmUp();
+            if (w != null && !w.settled()) {
+                s.append(String.format(Locale.ROOT, "Rough figures: the JIT compilers were still compiling when the"
+                        + " warm-up ended (%.0f s, as in a quick run), and went on taking a core's share through the"
+                        + " measurements below. The targets are judged on a full run (`./framewise bench`), which"
+                        + " warms up until they settle.%n%n", w.seconds()));
+            }
         }
         for (RawLimitSearch.Result m : run.models()) {
             Config first = m.configs().get(0);
@@ -278,12 +297,14 @@ public final class BenchReport {
                     + " classifications' latency fields); JIT compiling %.1f %% of a core meanwhile%n", p.rounds().size(),
                     ps.backlogFrames(), ps.saturationRounds(), p.saturatedFps(),
                     sat.decodeMs(), sat.inferenceMs(), sat.meanBatch(), 100 * sat.jitFraction()));
-            PipelineBenchmark.Saturation other = p.jpegReducedSize() ? p.fullDecode() : p.reducedDecode();
-            s.append(String.format(Locale.ROOT, "- the same with %s JPEG decoding (decode.jpeg.reduced-size: %s; one"
-                    + " backlog of all the frames per job, no raw slices around it, the median job):"
-                    + " %.1f frames/s, decode %.1f ms a frame; ratio to the job's setting %.3f%n",
-                    p.jpegReducedSize() ? "full-size" : "reduced-size", !p.jpegReducedSize(), other.fps(),
-                    other.decodeMs(), other.fps() / p.saturatedFps()));
+            String otherWay = p.jpegReducedSize() ? "full-size" : "reduced-size";
+            p.otherDecoding().ifPresentOrElse(other -> s.append(String.format(Locale.ROOT, "- the same with %s JPEG"
+                    + " decoding (decode.jpeg.reduced-size: %s; one backlog of all the frames per job, no raw slices"
+                    + " around it, the median job): %.1f frames/s, decode %.1f ms a frame; ratio to the job's setting"
+                    + " %.3f%n", otherWay, !p.jpegReducedSize(), other.fps(), other.decodeMs(),
+                    other.fps() / p.saturatedFps())), () -> s.append(String.format(Locale.ROOT, "- %s JPEG decoding:"
+                    + " not measured in this run (a quick run leaves it out; the full run compares the two)%n",
+                    otherWay)));
             s.append(String.format(Locale.ROOT, "- naive job (per-record inference in a map function, ImageIO, default"
                     + " session options, batch 1) on the same kind of backlog: **%.1f frames/s**%n", p.naiveFps()));
             if (run.limit() != null) {
@@ -320,14 +341,14 @@ public final class BenchReport {
             }
             s.append(cpuTable(p, ps.threads()));
             s.append("\n| offered | frames/s offered | classified/s | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | sent |"
-                    + " classified | dead letters | dropped | GC | lag (start, end) |\n");
-            s.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+                    + " classified | dead letters | dropped | GC | JIT (of a core) | lag (start, end) |\n");
+            s.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
             for (Load l : p.loads()) {
                 String lag = l.lag().isEmpty() ? "-" : l.lag().get(0) + ", " + l.lag().get(l.lag().size() - 1);
-                s.append(String.format(Locale.ROOT, "| %d %% | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %d | %d | %d |"
-                        + " %s | %s |%n", l.offeredPercent(), l.offeredFps(), l.achievedFps(), l.p50Ms(), l.p90Ms(),
-                        l.p99Ms(), l.maxMs(), l.sent(), l.classified(), l.deadLettered(), l.dropped(), pct(l.gcFraction()),
-                        lag));
+                s.append(String.format(Locale.ROOT, "| %d %% | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %d | %d |"
+                        + " %d | %s | %s | %s |%n", l.offeredPercent(), l.offeredFps(), l.achievedFps(), l.p50Ms(),
+                        l.p90Ms(), l.p99Ms(), l.maxMs(), l.sent(), l.classified(), l.deadLettered(), l.dropped(),
+                        pct(l.gcFraction()), pct(l.jitFraction()), lag));
             }
             s.append("\nWhere the time of the slowest 1 % of each load's results went, on average (the classifications'"
                     + " latency fields; capture to source includes waiting for the slot to finish its batch):\n\n");
@@ -411,10 +432,15 @@ public final class BenchReport {
             }
             root.put("pipeline_fps_per_core", p.saturatedFps() / (ps.slots() * ps.threads()));
             root.put("jpeg_reduced_size", p.jpegReducedSize());
-            root.put("pipeline_fps_full_size_decode", p.fullDecode().fps());
-            root.put("pipeline_fps_reduced_size_decode", p.reducedDecode().fps());
-            root.put("decode_ms_full_size", p.fullDecode().decodeMs());
-            root.put("decode_ms_reduced_size", p.reducedDecode().decodeMs());
+            // The way not measured is left out, not written as null.
+            if (p.fullDecode() != null) {
+                root.put("pipeline_fps_full_size_decode", p.fullDecode().fps());
+                root.put("decode_ms_full_size", p.fullDecode().decodeMs());
+            }
+            if (p.reducedDecode() != null) {
+                root.put("pipeline_fps_reduced_size_decode", p.reducedDecode().fps());
+                root.put("decode_ms_reduced_size", p.reducedDecode().decodeMs());
+            }
             root.put("saturation_gc_fraction", p.saturation().gcFraction());
             root.put("saturation_jit_fraction", p.saturation().jitFraction());
             ObjectNode cpu = root.putObject("saturation_cpu_shares");
@@ -457,6 +483,7 @@ public final class BenchReport {
                 n.put("dead_lettered", l.deadLettered());
                 n.put("dropped", l.dropped());
                 n.put("gc_fraction", l.gcFraction());
+                n.put("jit_fraction", l.jitFraction());
                 ObjectNode slow = n.putObject("slowest_1pct");
                 slow.put("frames", l.slowest().frames());
                 slow.put("end_to_end_ms", l.slowest().endToEndMs());

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -42,7 +43,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 public final class PipelineBenchmark {
 
     /**
-     * @param jpegReducedSize the job's JPEG decoding (decode.jpeg.reduced-size); both ways are measured on a backlog
+     * @param jpegReducedSize the job's JPEG decoding (decode.jpeg.reduced-size)
+     * @param compareDecoding whether the other decoding way is measured too, on a backlog after each job as configured
      * @param saturationFrames frames each job is measured on, in backlogs
      * @param saturationRounds jobs per decoding way, alternating between the two
      * @param saturationBacklogs how many backlogs the frames of a job as configured are split into, with the limit's
@@ -56,7 +58,8 @@ public final class PipelineBenchmark {
      *     with the job, as the machine's speed drifts
      * @param loadPhase how long each offered load lasts
      */
-    public record Settings(Architecture arch, int slots, int threads, BatchSettings batching, Duration maxAge, boolean jpegReducedSize, int cameras, int width, int height, int saturationFrames,
+    public record Settings(Architecture arch, int slots, int threads, BatchSettings batching, Duration maxAge, boolean jpegReducedSize,
+            boolean compareDecoding, int cameras, int width, int height, int saturationFrames,
             int saturationRounds, int saturationBacklogs, Duration warmUpLimit, Duration limitSlice, Duration loadPhase,
             List<Integer> loadPercents) {
         public Settings {
@@ -72,10 +75,17 @@ public final class PipelineBenchmark {
         }
     }
 
-    /** One offered load's figures. */
+    /**
+     * One offered load's figures.
+     *
+     * @param gcFraction the share of the phase spent in GC
+     * @param jitFraction the JIT compilers' time over the phase's (a share of one core): where it is high, the JVM was
+     *     still warming up and the latencies are high with it
+     * @param lag the consumer lag, sampled every {@link #LAG_SAMPLE}
+     */
     public record Load(int offeredPercent, double offeredFps, long sent, long classified, long deadLettered,
             long dropped, double achievedFps, double p50Ms, double p90Ms, double p99Ms, double maxMs, double gcFraction,
-            List<Long> lag, Breakdown slowest) {
+            double jitFraction, List<Long> lag, Breakdown slowest) {
     }
 
     /**
@@ -195,7 +205,7 @@ public final class PipelineBenchmark {
      * @param rawSlices the limit's configuration's raw slices in the order they ran: how the machine's speed drifted,
      *     and what the rest of the JVM took meanwhile
      * @param fullDecode the job decoding JPEGs at full size: its median backlog (one per job for the way not
-     *     configured)
+     *     configured); null where that way was not measured
      * @param reducedDecode the same with decode.jpeg.reduced-size
      * @param jpegReducedSize which of the two the job's settings use
      * @param naiveFps frames per second the naive job classified from the same kind of backlog
@@ -210,6 +220,11 @@ public final class PipelineBenchmark {
         /** The job on a backlog, as configured. */
         public Saturation saturation() {
             return jpegReducedSize ? reducedDecode : fullDecode;
+        }
+
+        /** The job with the other JPEG decoding way, if it was measured. */
+        public Optional<Saturation> otherDecoding() {
+            return Optional.ofNullable(jpegReducedSize ? fullDecode : reducedDecode);
         }
 
         /** The median over the backlogs of the job's rate over the limit measured right around it; NaN if none was. */
@@ -331,7 +346,10 @@ public final class PipelineBenchmark {
             try (RawSideBySide raw = limit == null ? null : RawSideBySide.open(model, limit)) {
                 for (int round = 1; round <= settings.saturationRounds(); round++) {
                     (configured ? reduced : full).addAll(saturation(kafka, producer, pool, model, configured, round, raw));
-                    (configured ? full : reduced).addAll(saturation(kafka, producer, pool, model, !configured, round, null));
+                    if (settings.compareDecoding()) {
+                        (configured ? full : reduced).addAll(saturation(kafka, producer, pool, model, !configured,
+                                round, null));
+                    }
                 }
                 if (raw != null) {
                     rawSlices.addAll(raw.slices);
@@ -347,7 +365,11 @@ public final class PipelineBenchmark {
         }
     }
 
+    /** The median backlog; null for none. */
     private static Saturation median(List<Saturation> rounds) {
+        if (rounds.isEmpty()) {
+            return null;
+        }
         List<Saturation> sorted = rounds.stream().sorted(java.util.Comparator.comparingDouble(Saturation::fps)).toList();
         return sorted.get((sorted.size() - 1) / 2); // of an even count, the slower of the middle two
     }
@@ -429,9 +451,12 @@ public final class PipelineBenchmark {
                         + " inference %.0f ms a batch of %.1f; JIT %.1f %% of a core meanwhile%s", backlog, sat.fps(),
                         sat.decodeMs(), sat.inferenceMs(), sat.meanBatch(), 100 * sat.jitFraction(),
                         raw == null ? "" : String.format(Locale.ROOT, "; the limit's configuration raw right before"
-                                + " and after: %.1f frames/s with the whole machine (the rest of the JVM took %.1f %%"
-                                + " of it during the slice after), ratio %.3f", sat.limitFps(),
-                                100 * after.othersShare(), sat.overLimit())));
+                                + " and after: %.1f frames/s %s, ratio %.3f", sat.limitFps(),
+                                Double.isNaN(after.othersShare()) ? "as measured (ONNX Runtime's own worker threads"
+                                        + " cannot be told apart from the rest of the JVM)"
+                                        : String.format(Locale.ROOT, "with the whole machine (the rest of the JVM took"
+                                                + " %.1f %% of it during the slice after)", 100 * after.othersShare()),
+                                sat.overLimit())));
                 before = after;
             }
             job.cancel().get(1, TimeUnit.MINUTES);
@@ -542,7 +567,10 @@ public final class PipelineBenchmark {
         return new WarmUp(steps, settled, withBacklog);
     }
 
-    /** Latency at each offered load, on one running job with the freshness limit on. */
+    /** The offered load of the load job's unmeasured first phase, in per cent of the measured capacity. */
+    static final int LOAD_WARM_UP_PERCENT = 50;
+
+    /** Latency at each offered load, on one running job with the freshness limit on, after an unmeasured phase. */
     private List<Load> loads(EmbeddedKafka kafka, KafkaProducer<byte[], byte[]> producer, FramePool pool, Path model,
             double capacity) throws Exception {
         JobSettings s = jobSettings(kafka, "load", model, true, settings.jpegReducedSize());
@@ -557,7 +585,17 @@ public final class PipelineBenchmark {
             flink.awaitTasksRunning(job.getJobID(), Duration.ofMinutes(2));
             FlinkRestMetrics metrics = new FlinkRestMetrics(flink.webUi(), job.getJobID().toString());
             long[] sequences = new long[pool.cameras().size()];
-            long sentTotal = 0;
+            // A job's first seconds are not what a running job sees: its sessions' first runs, the source's fetch
+            // sessions, the metric fetcher's first queries, the JIT compiling the paced paths. The measured loads
+            // start after a phase like them, unmeasured.
+            Duration warm = settings.loadPhase().dividedBy(2);
+            progress.accept(String.format(Locale.ROOT, "load job: warming up at %d%% for %d s, not measured",
+                    LOAD_WARM_UP_PERCENT, warm.toSeconds()));
+            long sentTotal = paced(producer, pool, s.framesTopic(), sequences, capacity * LOAD_WARM_UP_PERCENT / 100.0,
+                    warm, sentSoFar -> dropped(metrics));
+            long warmSent = sentTotal;
+            await("load job warm-up drained", Duration.ofMinutes(3),
+                    () -> results.results() + results.deadLetters() + dropped(metrics) >= warmSent, results);
             for (int pct : settings.loadPercents()) {
                 double rate = capacity * pct / 100.0;
                 progress.accept(String.format(Locale.ROOT, "load %d%%: %.1f frames/s for %d s", pct, rate,
@@ -566,6 +604,7 @@ public final class PipelineBenchmark {
                 long deadBefore = results.deadLetters();
                 long droppedBefore = dropped(metrics);
                 long gc0 = gcMillis();
+                long jit0 = jitMillis();
                 long t0 = System.nanoTime();
                 List<Long> lag = new ArrayList<>();
                 long sent = paced(producer, pool, s.framesTopic(), sequences, rate, settings.loadPhase(), sentSoFar -> {
@@ -578,6 +617,7 @@ public final class PipelineBenchmark {
                 });
                 double phaseSeconds = (System.nanoTime() - t0) / 1e9;
                 double gc = (gcMillis() - gc0) / (phaseSeconds * 1000);
+                double jit = (jitMillis() - jit0) / (phaseSeconds * 1000);
                 sentTotal += sent;
                 long expected = sentTotal;
                 await("load " + pct + "% drained", Duration.ofMinutes(3),
@@ -587,10 +627,10 @@ public final class PipelineBenchmark {
                 long[] e2e = phase.stream().mapToLong(Sample::endToEndMicros).sorted().toArray();
                 Breakdown slowest = slowest(phase, pct(e2e, 99));
                 loads.add(new Load(pct, rate, sent, phase.size(), results.deadLetters() - deadBefore, dropped,
-                        phase.size() / phaseSeconds, pct(e2e, 50), pct(e2e, 90), pct(e2e, 99), pct(e2e, 100), gc, lag,
+                        phase.size() / phaseSeconds, pct(e2e, 50), pct(e2e, 90), pct(e2e, 99), pct(e2e, 100), gc, jit, lag,
                         slowest));
-                progress.accept(String.format(Locale.ROOT, "load %d%%: p50 %.1f ms, p99 %.1f ms, %d dropped; %s", pct,
-                        pct(e2e, 50), pct(e2e, 99), dropped, slowest));
+                progress.accept(String.format(Locale.ROOT, "load %d%%: p50 %.1f ms, p99 %.1f ms, %d dropped; %s; JIT"
+                        + " %.1f %% of a core", pct, pct(e2e, 50), pct(e2e, 99), dropped, slowest, 100 * jit));
             }
             job.cancel().get(1, TimeUnit.MINUTES);
         }
@@ -632,14 +672,17 @@ public final class PipelineBenchmark {
         producer.flush();
     }
 
-    /** Sends at {@code rate} frames/s for {@code duration}, sampling the lag every half second; returns the count. */
+    /** How often the consumer lag is sampled during an offered load. */
+    static final Duration LAG_SAMPLE = Duration.ofMillis(500);
+
+    /** Sends at {@code rate} frames/s for {@code duration}, sampling the lag every {@link #LAG_SAMPLE}; the count. */
     private static long paced(KafkaProducer<byte[], byte[]> producer, FramePool pool, String topic, long[] seq,
             double rate, Duration duration, java.util.function.LongConsumer sampleLag) {
         long start = System.nanoTime();
         long end = start + duration.toNanos();
         double interval = 1e9 / rate;
         long sent = 0;
-        long nextSample = start + 500_000_000L;
+        long nextSample = start + LAG_SAMPLE.toNanos();
         while (true) {
             long due = start + (long) (sent * interval);
             if (due >= end) {
@@ -654,7 +697,7 @@ public final class PipelineBenchmark {
             sent++;
             if (System.nanoTime() >= nextSample) {
                 sampleLag.accept(sent);
-                nextSample += 500_000_000L;
+                nextSample += LAG_SAMPLE.toNanos();
             }
         }
         producer.flush();

@@ -46,7 +46,8 @@ final class BenchCommand extends BenchPart {
                         + " the pipeline part uses the first.")
         List<Architecture> archs;
 
-        @Option(names = "--quick", description = "Shorter phases and a smaller grid: rough figures in under 5 minutes.")
+        @Option(names = "--quick", description = "Shorter phases, a smaller grid and no comparison of the JPEG decoding"
+                + " ways: rough figures in under 5 minutes.")
         boolean quick;
 
         @Option(names = "--batch-size", paramLabel = "N",
@@ -140,7 +141,7 @@ final class BenchCommand extends BenchPart {
                 limit = new RawLimitSearch(o.quick ? new RawLimitSearch.Settings(d.arch(), d.sessions(), d.threads(),
                         d.batches(), d.cores(), d.sliceSeconds(), d.rounds(), Set.of(), 1) : d, progress).run(work);
                 ps = new PipelineBenchmark.Settings(pipelineArch, slots, threads, batching, Duration.ofSeconds(1),
-                        reducedJpeg, 4, 640, 480, o.quick ? 300 : 900, o.quick ? 1 : 3, o.quick ? 2 : 3,
+                        reducedJpeg, !o.quick, 4, 640, 480, o.quick ? 450 : 900, o.quick ? 1 : 3, 3,
                         Duration.ofSeconds(o.quick ? 45 : 240), Duration.ofSeconds(o.quick ? 2 : 4),
                         Duration.ofSeconds(o.quick ? 8 : 20), List.of(25, 50, 75, 100, 150));
                 pipeline = new PipelineBenchmark(ps, progress).run(work, BenchReport.fastest(limit, models));

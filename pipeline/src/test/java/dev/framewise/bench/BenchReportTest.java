@@ -32,7 +32,7 @@ class BenchReportTest {
 
     private static Load load(int pct, double p99, long sent, long classified, long dropped, List<Long> lag) {
         return new Load(pct, 60.0 * pct / 100, sent, classified, 0, dropped, 30, p99 / 2, p99 * 0.8, p99, p99 * 1.1,
-                0.001, lag, new PipelineBenchmark.Breakdown(3, p99, 5, 2, 20, p99 - 27, 2));
+                0.001, 0.02, lag, new PipelineBenchmark.Breakdown(3, p99, 5, 2, 20, p99 - 27, 2));
     }
 
     private static BenchReport.Run run(double pipelineFps, double p99At50, double p99At150, long dropped, List<Long> lag) {
@@ -44,7 +44,7 @@ class BenchReportTest {
                 new Config(2, 1, 4, 64, 120, 130, 83, 40)), new Config(2, 1, 4, 64, 120, 130, 83, 40), List.of(),
                 "efficientformer-l1", PEAK, MACHINE);
         PipelineBenchmark.Settings ps = new PipelineBenchmark.Settings(EfficientFormer.L1, 2, 1,
-                new BatchSettings(4, Duration.ofMillis(20), Duration.ofMillis(1)), Duration.ofSeconds(1), false, 4, 640, 480, 300, 1, 1, Duration.ofSeconds(100), Duration.ofSeconds(4),
+                new BatchSettings(4, Duration.ofMillis(20), Duration.ofMillis(1)), Duration.ofSeconds(1), false, true, 4, 640, 480, 300, 1, 1, Duration.ofSeconds(100), Duration.ofSeconds(4),
                 Duration.ofSeconds(8), List.of(50, 150));
         PipelineBenchmark.WarmUp warmUp = new PipelineBenchmark.WarmUp(List.of(
                 new PipelineBenchmark.WarmUpStep(2, 80, 40, 0.6), new PipelineBenchmark.WarmUpStep(4, 180, 50, 0.2),
@@ -81,6 +81,38 @@ class BenchReportTest {
         assertFalse(check(bad, "p99 at 50").met(), "111 > 110");
         assertFalse(check(bad, "p99 at 150").met(), "1241 > 1240");
         assertFalse(check(bad, "consumer lag").met(), "20 frames/s of growth");
+    }
+
+    @Test
+    void figuresMeasuredBeforeTheJitSettledAreCalledRoughUnderTheTargets() {
+        BenchReport.Run settled = run(58, 100, 1230, 300, List.of(1L, 1L, 1L, 1L));
+        assertFalse(BenchReport.markdown(settled, null).contains("Rough figures"));
+        PipelineBenchmark.Result p = settled.pipeline();
+        PipelineBenchmark.WarmUp cut = new PipelineBenchmark.WarmUp(p.warmUp().steps(), false, p.warmUp().sent());
+        BenchReport.Run quick = new BenchReport.Run(settled.when(), settled.machine(), settled.peak(), settled.models(),
+                settled.limit(), settled.pipelineSettings(), new PipelineBenchmark.Result(cut, p.rounds(),
+                        p.rawSlices(), p.fullDecode(), p.reducedDecode(), false, p.naiveFps(), p.loads(),
+                        p.pictureBytes()));
+        String md = BenchReport.markdown(quick, null);
+        assertTrue(md.contains("Rough figures: the JIT compilers were still compiling when the warm-up ended (10 s"), md);
+        assertTrue(md.indexOf("Rough figures") < md.indexOf("## Model"), "right under the targets");
+    }
+
+    @Test
+    void lagGrowthIsTheSlopeOfEverySampleInTheSecondHalf() {
+        BenchReport.Run run = run(58, 100, 1230, 300, List.of(1L, 1L, 1L, 1L));
+        Load l = run.pipeline().loads().get(1);
+        java.util.function.Function<List<Long>, Double> growth = lag -> BenchReport.lagGrowthPerSecond(new Load(
+                l.offeredPercent(), l.offeredFps(), l.sent(), l.classified(), l.deadLettered(), l.dropped(),
+                l.achievedFps(), l.p50Ms(), l.p90Ms(), l.p99Ms(), l.maxMs(), l.gcFraction(), l.jitFraction(), lag,
+                l.slowest()),
+                run.pipelineSettings());
+        assertEquals(4.0, growth.apply(List.of(0L, 5L, 9L, 12L, 14L, 16L, 18L, 20L)), 1e-9,
+                "2 frames every half second");
+        // Flat but for a batch's frames still in flight at the last sample: the end alone would say 8 / 3.5 s.
+        assertEquals(4 / 3.0, growth.apply(List.of(0L, 40L, 70L, 80L, 80L, 80L, 80L, 80L, 80L, 80L, 80L, 80L, 80L,
+                80L, 80L, 88L)), 1e-9);
+        assertEquals(0.0, growth.apply(List.of(5L, 6L, 7L)), "too few samples to tell");
     }
 
     @Test
@@ -154,7 +186,7 @@ class BenchReportTest {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> new PipelineBenchmark.Settings(EfficientFormer.L1, 2, 1,
                         new BatchSettings(1, Duration.ofMillis(20), Duration.ofMillis(1)),
-                        Duration.ofSeconds(1), true, 4, 640, 480, 120, 1, 3, Duration.ofSeconds(45),
+                        Duration.ofSeconds(1), true, true, 4, 640, 480, 120, 1, 3, Duration.ofSeconds(45),
                         Duration.ofSeconds(2), Duration.ofSeconds(8), List.of(50)), "120 frames in 3 backlogs: 40 each");
     }
 
@@ -179,6 +211,23 @@ class BenchReportTest {
     }
 
     @Test
+    void aRunWithoutTheOtherDecodingWaySaysSoAndLeavesItOutOfTheJson() throws Exception {
+        BenchReport.Run run = run(58, 100, 1230, 300, List.of(1L, 1L, 1L, 1L));
+        PipelineBenchmark.Result p = run.pipeline();
+        assertTrue(BenchReport.markdown(run, null).contains("- the same with reduced-size JPEG decoding"));
+        BenchReport.Run quick = new BenchReport.Run(run.when(), run.machine(), run.peak(), run.models(), run.limit(),
+                run.pipelineSettings(), new PipelineBenchmark.Result(p.warmUp(), p.rounds(), p.rawSlices(),
+                        p.fullDecode(), null, false, p.naiveFps(), p.loads(), p.pictureBytes()));
+        String md = BenchReport.markdown(quick, null);
+        assertTrue(md.contains("- reduced-size JPEG decoding: not measured in this run"), md);
+        assertFalse(md.contains("the same with reduced-size"), md);
+        JsonNode root = new ObjectMapper().readTree(BenchReport.json(quick));
+        assertEquals(58, root.get("pipeline_fps_full_size_decode").asDouble(), 1e-9);
+        assertFalse(root.has("pipeline_fps_reduced_size_decode"), "not measured: left out, not null");
+        assertFalse(root.has("decode_ms_reduced_size"));
+    }
+
+    @Test
     void theJsonHoldsTheCpuSharesAndEveryRawSlice() throws Exception {
         BenchReport.Run run = run(58, 100, 1230, 300, List.of(1L, 1L, 1L, 1L));
         BenchReport.Run measured = withBacklogs(run, List.of(
@@ -193,6 +242,7 @@ class BenchReportTest {
         assertEquals(0.04, slices.get(0).get("rest_of_jvm_share").asDouble(), 1e-9);
         assertEquals(62.5, slices.get(0).get("whole_machine_fps").asDouble(), 1e-9, "60 / (1 - 0.04)");
         assertFalse(slices.get(1).has("rest_of_jvm_share"), "an unknown share is left out, not written as NaN");
+        assertEquals(0.02, root.get("loads").get(0).get("jit_fraction").asDouble(), 1e-9);
         assertEquals(66, slices.get(1).get("whole_machine_fps").asDouble(), 1e-9, "unknown share: as measured");
     }
 
@@ -202,7 +252,8 @@ class BenchReportTest {
         PipelineBenchmark.Result p = run.pipeline();
         Load l = p.loads().get(1);
         Load missing = new Load(l.offeredPercent(), l.offeredFps(), l.sent(), l.classified() - 1, l.deadLettered(),
-                l.dropped(), l.achievedFps(), l.p50Ms(), l.p90Ms(), l.p99Ms(), l.maxMs(), l.gcFraction(), l.lag(), l.slowest());
+                l.dropped(), l.achievedFps(), l.p50Ms(), l.p90Ms(), l.p99Ms(), l.maxMs(), l.gcFraction(), l.jitFraction(),
+                l.lag(), l.slowest());
         BenchReport.Run lost = new BenchReport.Run(run.when(), run.machine(), run.peak(), run.models(), run.limit(),
                 run.pipelineSettings(), new PipelineBenchmark.Result(p.warmUp(), p.rounds(), p.rawSlices(), p.fullDecode(), p.reducedDecode(), false,
                         p.naiveFps(), List.of(p.loads().get(0), missing), p.pictureBytes()));
