@@ -153,7 +153,7 @@ public final class BenchReport {
             checks.add(new Check("frames at 150 % load", String.format(Locale.ROOT, "sent %d = %d + %d + %d dropped",
                     l.sent(), l.classified(), l.deadLettered(), l.dropped()), "sent = classified + dead-lettered + dropped",
                     accounted == l.sent()));
-            double growth = lagGrowthPerSecond(l, ps);
+            double growth = lagGrowthPerSecond(l.lag());
             checks.add(new Check("consumer lag growth at 150 % load (frames/s)", f1(growth),
                     String.format(Locale.ROOT, "<= %.1f (%.0f %% of the offered rate)", FLAT_LAG * l.offeredFps(),
                             FLAT_LAG * 100), growth <= FLAT_LAG * l.offeredFps()));
@@ -165,26 +165,24 @@ public final class BenchReport {
     }
 
     /**
-     * How fast the lag grew over the phase's second half, in frames per second: the least-squares slope of its
-     * samples ({@link PipelineBenchmark#LAG_SAMPLE} apart). Every sample counts, so a batch finishing just before the
-     * last one does not swing it by the batch's size.
+     * How fast the frames in flight grew over the phase's second half, in frames per second: the least-squares slope
+     * of its samples against their times. Every sample counts, so a batch finishing just before the last one does not
+     * swing it by the batch's size.
      */
-    static double lagGrowthPerSecond(Load l, PipelineBenchmark.Settings ps) {
-        List<Long> lag = l.lag();
+    static double lagGrowthPerSecond(List<PipelineBenchmark.LagSample> lag) {
         if (lag.size() < 4) {
             return 0;
         }
-        List<Long> half = lag.subList(lag.size() / 2, lag.size());
-        int n = half.size();
-        double meanX = (n - 1) / 2.0;
-        double meanY = half.stream().mapToLong(Long::longValue).average().orElse(0);
-        double sxy = 0;
-        double sxx = 0;
-        for (int i = 0; i < n; i++) {
-            sxy += (i - meanX) * (half.get(i) - meanY);
-            sxx += (i - meanX) * (i - meanX);
+        List<PipelineBenchmark.LagSample> half = lag.subList(lag.size() / 2, lag.size());
+        double meanT = half.stream().mapToDouble(PipelineBenchmark.LagSample::seconds).average().orElse(0);
+        double meanF = half.stream().mapToLong(PipelineBenchmark.LagSample::frames).average().orElse(0);
+        double stf = 0;
+        double stt = 0;
+        for (PipelineBenchmark.LagSample x : half) {
+            stf += (x.seconds() - meanT) * (x.frames() - meanF);
+            stt += (x.seconds() - meanT) * (x.seconds() - meanT);
         }
-        return sxy / sxx / (PipelineBenchmark.LAG_SAMPLE.toMillis() / 1000.0);
+        return stt == 0 ? 0 : stf / stt;
     }
 
     private static Optional<Load> load(PipelineBenchmark.Result p, int pct) {
@@ -211,9 +209,9 @@ public final class BenchReport {
             PipelineBenchmark.WarmUp w = run.pipeline() == null ? null : run.pipeline().warmUp();
             if (w != null && !w.settled()) {
                 s.append(String.format(Locale.ROOT, "Rough figures: the JIT compilers were still compiling when the"
-                        + " warm-up ended (%.0f s, as in a quick run), and went on taking a core's share through the"
-                        + " measurements below. The targets are judged on a full run (`./framewise bench`), which"
-                        + " warms up until they settle.%n%n", w.seconds()));
+                        + " warm-up ended after %.0f s, and went on taking a share of a core through the measurements"
+                        + " below. The targets are judged on a full run (`./framewise bench`), which warms up until"
+                        + " they settle.%n%n", w.seconds()));
             }
         }
         for (RawLimitSearch.Result m : run.models()) {
@@ -291,12 +289,12 @@ public final class BenchReport {
                             100 * PipelineBenchmark.JIT_SETTLED) : "and the JIT compilers had not settled by then: the"
                             + " figures below may be low", w.fps(true), w.span(true), w.fps(false), w.span(false)));
             PipelineBenchmark.Saturation sat = p.saturation();
-            s.append(String.format(Locale.ROOT, "- saturated throughput (%d backlogs of %d frames in %d jobs, each once"
-                    + " the job's JIT compiling settled; the median backlog): **%.1f frames/s**; in the job, per frame:"
-                    + " decode and preprocessing %.1f ms, inference %.0f ms a batch of %.1f on average (the"
-                    + " classifications' latency fields); JIT compiling %.1f %% of a core meanwhile%n", p.rounds().size(),
-                    ps.backlogFrames(), ps.saturationRounds(), p.saturatedFps(),
-                    sat.decodeMs(), sat.inferenceMs(), sat.meanBatch(), 100 * sat.jitFraction()));
+            s.append(String.format(Locale.ROOT, "- saturated throughput (%d backlogs of %d frames in %d jobs, each"
+                    + " after its job's warm-up; the median backlog): **%.1f frames/s**; in the job, per frame: decode"
+                    + " and preprocessing %.1f ms, inference %.0f ms a batch of %.1f on average (the classifications'"
+                    + " latency fields); JIT compiling %.1f %% of a core meanwhile%n", p.rounds().size(),
+                    ps.backlogFrames(), ps.saturationRounds(), p.saturatedFps(), sat.decodeMs(), sat.inferenceMs(),
+                    sat.meanBatch(), 100 * sat.jitFraction()));
             String otherWay = p.jpegReducedSize() ? "full-size" : "reduced-size";
             p.otherDecoding().ifPresentOrElse(other -> s.append(String.format(Locale.ROOT, "- the same with %s JPEG"
                     + " decoding (decode.jpeg.reduced-size: %s; one backlog of all the frames per job, no raw slices"
@@ -344,7 +342,8 @@ public final class BenchReport {
                     + " classified | dead letters | dropped | GC | JIT (of a core) | lag (start, end) |\n");
             s.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
             for (Load l : p.loads()) {
-                String lag = l.lag().isEmpty() ? "-" : l.lag().get(0) + ", " + l.lag().get(l.lag().size() - 1);
+                String lag = l.lag().isEmpty() ? "-"
+                        : l.lag().get(0).frames() + ", " + l.lag().get(l.lag().size() - 1).frames();
                 s.append(String.format(Locale.ROOT, "| %d %% | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %d | %d |"
                         + " %d | %s | %s | %s |%n", l.offeredPercent(), l.offeredFps(), l.achievedFps(), l.p50Ms(),
                         l.p90Ms(), l.p99Ms(), l.maxMs(), l.sent(), l.classified(), l.deadLettered(), l.dropped(),
@@ -493,7 +492,11 @@ public final class BenchReport {
                 slow.put("inference_ms", l.slowest().inferenceMs());
                 slow.put("batch_size", l.slowest().batchSize());
                 ArrayNode lag = n.putArray("lag_samples");
-                l.lag().forEach(lag::add);
+                ArrayNode lagTimes = n.putArray("lag_sample_times_s");
+                l.lag().forEach(x -> {
+                    lag.add(x.frames());
+                    lagTimes.add(x.seconds());
+                });
             }
             ArrayNode checks = root.putArray("targets");
             for (Check c : checks(run)) {

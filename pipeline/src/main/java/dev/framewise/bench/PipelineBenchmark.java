@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -46,7 +47,7 @@ public final class PipelineBenchmark {
      * @param jpegReducedSize the job's JPEG decoding (decode.jpeg.reduced-size)
      * @param compareDecoding whether the other decoding way is measured too, on a backlog after each job as configured
      * @param saturationFrames frames each job is measured on, in backlogs
-     * @param saturationRounds jobs per decoding way, alternating between the two
+     * @param saturationRounds jobs per decoding way measured, alternating between the two where both are
      * @param saturationBacklogs how many backlogs the frames of a job as configured are split into, with the limit's
      *     configuration run raw before each and after the last: the job's rate is compared with the raw slices right
      *     around it (the other decoding way takes its frames in one backlog)
@@ -58,8 +59,8 @@ public final class PipelineBenchmark {
      *     with the job, as the machine's speed drifts
      * @param loadPhase how long each offered load lasts
      */
-    public record Settings(Architecture arch, int slots, int threads, BatchSettings batching, Duration maxAge, boolean jpegReducedSize,
-            boolean compareDecoding, int cameras, int width, int height, int saturationFrames,
+    public record Settings(Architecture arch, int slots, int threads, BatchSettings batching, Duration maxAge,
+            boolean jpegReducedSize, boolean compareDecoding, int cameras, int width, int height, int saturationFrames,
             int saturationRounds, int saturationBacklogs, Duration warmUpLimit, Duration limitSlice, Duration loadPhase,
             List<Integer> loadPercents) {
         public Settings {
@@ -81,11 +82,19 @@ public final class PipelineBenchmark {
      * @param gcFraction the share of the phase spent in GC
      * @param jitFraction the JIT compilers' time over the phase's (a share of one core): where it is high, the JVM was
      *     still warming up and the latencies are high with it
-     * @param lag the consumer lag, sampled every {@link #LAG_SAMPLE}
+     * @param lag the frames sent and not yet classified, dead-lettered or dropped, sampled about every
+     *     {@link #LAG_SAMPLE}
      */
     public record Load(int offeredPercent, double offeredFps, long sent, long classified, long deadLettered,
             long dropped, double achievedFps, double p50Ms, double p90Ms, double p99Ms, double maxMs, double gcFraction,
-            double jitFraction, List<Long> lag, Breakdown slowest) {
+            double jitFraction, List<LagSample> lag, Breakdown slowest) {
+        public Load {
+            lag = List.copyOf(lag);
+        }
+    }
+
+    /** The frames in flight {@code seconds} into an offered load. */
+    public record LagSample(double seconds, long frames) {
     }
 
     /**
@@ -592,10 +601,10 @@ public final class PipelineBenchmark {
             progress.accept(String.format(Locale.ROOT, "load job: warming up at %d%% for %d s, not measured",
                     LOAD_WARM_UP_PERCENT, warm.toSeconds()));
             long sentTotal = paced(producer, pool, s.framesTopic(), sequences, capacity * LOAD_WARM_UP_PERCENT / 100.0,
-                    warm, sentSoFar -> dropped(metrics));
+                    warm, sentSoFar -> droppedIfRead(metrics)); // the samples' work, the samples thrown away
             long warmSent = sentTotal;
-            await("load job warm-up drained", Duration.ofMinutes(3),
-                    () -> results.results() + results.deadLetters() + dropped(metrics) >= warmSent, results);
+            await("load job warm-up drained", Duration.ofMinutes(3), () -> results.results() + results.deadLetters()
+                    + droppedIfRead(metrics).orElse(0) >= warmSent, results);
             for (int pct : settings.loadPercents()) {
                 double rate = capacity * pct / 100.0;
                 progress.accept(String.format(Locale.ROOT, "load %d%%: %.1f frames/s for %d s", pct, rate,
@@ -606,29 +615,27 @@ public final class PipelineBenchmark {
                 long gc0 = gcMillis();
                 long jit0 = jitMillis();
                 long t0 = System.nanoTime();
-                List<Long> lag = new ArrayList<>();
+                List<LagSample> lag = new ArrayList<>();
                 long sent = paced(producer, pool, s.framesTopic(), sequences, rate, settings.loadPhase(), sentSoFar -> {
-                    try {
-                        lag.add(sentSoFar - (results.results() - resultsBefore) - (results.deadLetters() - deadBefore)
-                                - (dropped(metrics) - droppedBefore));
-                    } catch (RuntimeException e) {
-                        // a missed sample
-                    }
+                    // A drop count that cannot be read leaves the sample out: counted as 0 it would be a spike.
+                    droppedIfRead(metrics).ifPresent(d -> lag.add(new LagSample((System.nanoTime() - t0) / 1e9,
+                            sentSoFar - (results.results() - resultsBefore) - (results.deadLetters() - deadBefore)
+                                    - (d - droppedBefore))));
                 });
                 double phaseSeconds = (System.nanoTime() - t0) / 1e9;
                 double gc = (gcMillis() - gc0) / (phaseSeconds * 1000);
                 double jit = (jitMillis() - jit0) / (phaseSeconds * 1000);
                 sentTotal += sent;
                 long expected = sentTotal;
-                await("load " + pct + "% drained", Duration.ofMinutes(3),
-                        () -> results.results() + results.deadLetters() + dropped(metrics) >= expected, results);
+                await("load " + pct + "% drained", Duration.ofMinutes(3), () -> results.results()
+                        + results.deadLetters() + droppedIfRead(metrics).orElse(0) >= expected, results);
                 List<Sample> phase = results.since(resultsBefore);
                 long dropped = dropped(metrics) - droppedBefore;
                 long[] e2e = phase.stream().mapToLong(Sample::endToEndMicros).sorted().toArray();
                 Breakdown slowest = slowest(phase, pct(e2e, 99));
                 loads.add(new Load(pct, rate, sent, phase.size(), results.deadLetters() - deadBefore, dropped,
-                        phase.size() / phaseSeconds, pct(e2e, 50), pct(e2e, 90), pct(e2e, 99), pct(e2e, 100), gc, jit, lag,
-                        slowest));
+                        phase.size() / phaseSeconds, pct(e2e, 50), pct(e2e, 90), pct(e2e, 99), pct(e2e, 100), gc, jit,
+                        lag, slowest));
                 progress.accept(String.format(Locale.ROOT, "load %d%%: p50 %.1f ms, p99 %.1f ms, %d dropped; %s; JIT"
                         + " %.1f %% of a core", pct, pct(e2e, 50), pct(e2e, 99), dropped, slowest, 100 * jit));
             }
@@ -651,14 +658,31 @@ public final class PipelineBenchmark {
                 slow.stream().mapToInt(Sample::batchSize).average().orElse(Double.NaN));
     }
 
-    private static long dropped(FlinkRestMetrics metrics) {
+    /** The frames the job dropped so far (none before it reports any), or empty where the read failed. */
+    private static OptionalLong droppedIfRead(FlinkRestMetrics metrics) {
         try {
-            return metrics.sum("classify", "framesDropped").orElse(0);
+            return OptionalLong.of(metrics.sum("classify", "framesDropped").orElse(0));
         } catch (java.io.IOException e) {
-            return 0;
+            return OptionalLong.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return 0;
+            return OptionalLong.empty();
+        }
+    }
+
+    /** The frames the job dropped so far, read again until a read succeeds: the counts must be exact. */
+    private static long dropped(FlinkRestMetrics metrics) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            OptionalLong d = droppedIfRead(metrics);
+            if (d.isPresent()) {
+                return d.getAsLong();
+            }
+            if (System.nanoTime() > deadline || Thread.currentThread().isInterrupted()) {
+                throw new IllegalStateException("could not read the job's framesDropped metric from Flink's REST API"
+                        + " for 30 s: the load's frames cannot be accounted for");
+            }
+            Thread.sleep(200);
         }
     }
 

@@ -10,7 +10,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A running job's metrics through Flink's REST API, summed over subtasks: what the demo and the
@@ -21,6 +23,8 @@ public final class FlinkRestMetrics {
     private final ObjectMapper json = new ObjectMapper();
     private final String base;
     private final String jobId;
+    /** Where each metric asked for was found: a job's vertices do not change while it runs, restarts included. */
+    private final Map<String, String> located = new ConcurrentHashMap<>();
 
     /** @param base the REST address, e.g. {@code http://127.0.0.1:8081} */
     public FlinkRestMetrics(String base, String jobId) {
@@ -30,23 +34,35 @@ public final class FlinkRestMetrics {
 
     /**
      * The sum over all subtasks of metric {@code name} of the operator called {@code operator}
-     * (e.g. {@code classify} and {@code framesDropped}); empty while the job does not report it.
+     * (e.g. {@code classify} and {@code framesDropped}); empty while the job does not report it. The first
+     * successful call looks up which vertex reports it; later calls make one request.
      */
     public OptionalLong sum(String operator, String name) throws IOException, InterruptedException {
+        String id = operator + "." + name;
+        String path = located.get(id);
+        if (path == null) {
+            path = locate(id);
+            if (path == null) {
+                return OptionalLong.empty();
+            }
+            located.put(id, path);
+        }
+        JsonNode values = get(path + "?get=" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "&agg=sum");
+        return values.size() > 0 ? OptionalLong.of(Math.round(values.get(0).path("sum").asDouble()))
+                : OptionalLong.empty();
+    }
+
+    /** The subtask metrics path of the vertex that reports metric {@code id}; null while none does. */
+    private String locate(String id) throws IOException, InterruptedException {
         for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
-            String vid = vertex.path("id").asText();
-            String path = "/jobs/" + jobId + "/vertices/" + vid + "/subtasks/metrics";
+            String path = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
             for (JsonNode m : get(path)) {
-                String id = m.path("id").asText();
-                if (id.equals(operator + "." + name)) {
-                    JsonNode values = get(path + "?get=" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "&agg=sum");
-                    if (values.size() > 0) {
-                        return OptionalLong.of(Math.round(values.get(0).path("sum").asDouble()));
-                    }
+                if (m.path("id").asText().equals(id)) {
+                    return path;
                 }
             }
         }
-        return OptionalLong.empty();
+        return null;
     }
 
     private JsonNode get(String path) throws IOException, InterruptedException {

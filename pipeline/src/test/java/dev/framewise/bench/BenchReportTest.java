@@ -32,7 +32,7 @@ class BenchReportTest {
 
     private static Load load(int pct, double p99, long sent, long classified, long dropped, List<Long> lag) {
         return new Load(pct, 60.0 * pct / 100, sent, classified, 0, dropped, 30, p99 / 2, p99 * 0.8, p99, p99 * 1.1,
-                0.001, 0.02, lag, new PipelineBenchmark.Breakdown(3, p99, 5, 2, 20, p99 - 27, 2));
+                0.001, 0.02, halfSecondApart(lag), new PipelineBenchmark.Breakdown(3, p99, 5, 2, 20, p99 - 27, 2));
     }
 
     private static BenchReport.Run run(double pipelineFps, double p99At50, double p99At150, long dropped, List<Long> lag) {
@@ -44,7 +44,8 @@ class BenchReportTest {
                 new Config(2, 1, 4, 64, 120, 130, 83, 40)), new Config(2, 1, 4, 64, 120, 130, 83, 40), List.of(),
                 "efficientformer-l1", PEAK, MACHINE);
         PipelineBenchmark.Settings ps = new PipelineBenchmark.Settings(EfficientFormer.L1, 2, 1,
-                new BatchSettings(4, Duration.ofMillis(20), Duration.ofMillis(1)), Duration.ofSeconds(1), false, true, 4, 640, 480, 300, 1, 1, Duration.ofSeconds(100), Duration.ofSeconds(4),
+                new BatchSettings(4, Duration.ofMillis(20), Duration.ofMillis(1)), Duration.ofSeconds(1), false, true,
+                4, 640, 480, 300, 1, 1, Duration.ofSeconds(100), Duration.ofSeconds(4),
                 Duration.ofSeconds(8), List.of(50, 150));
         PipelineBenchmark.WarmUp warmUp = new PipelineBenchmark.WarmUp(List.of(
                 new PipelineBenchmark.WarmUpStep(2, 80, 40, 0.6), new PipelineBenchmark.WarmUpStep(4, 180, 50, 0.2),
@@ -94,25 +95,32 @@ class BenchReportTest {
                         p.rawSlices(), p.fullDecode(), p.reducedDecode(), false, p.naiveFps(), p.loads(),
                         p.pictureBytes()));
         String md = BenchReport.markdown(quick, null);
-        assertTrue(md.contains("Rough figures: the JIT compilers were still compiling when the warm-up ended (10 s"), md);
-        assertTrue(md.indexOf("Rough figures") < md.indexOf("## Model"), "right under the targets");
+        assertTrue(md.contains("Rough figures: the JIT compilers were still compiling when the warm-up ended after"
+                + " 10 s"), md);
+        assertTrue(md.indexOf("## Targets") < md.indexOf("Rough figures")
+                && md.indexOf("Rough figures") < md.indexOf("## Model"), "right under the targets");
     }
 
     @Test
-    void lagGrowthIsTheSlopeOfEverySampleInTheSecondHalf() {
-        BenchReport.Run run = run(58, 100, 1230, 300, List.of(1L, 1L, 1L, 1L));
-        Load l = run.pipeline().loads().get(1);
-        java.util.function.Function<List<Long>, Double> growth = lag -> BenchReport.lagGrowthPerSecond(new Load(
-                l.offeredPercent(), l.offeredFps(), l.sent(), l.classified(), l.deadLettered(), l.dropped(),
-                l.achievedFps(), l.p50Ms(), l.p90Ms(), l.p99Ms(), l.maxMs(), l.gcFraction(), l.jitFraction(), lag,
-                l.slowest()),
-                run.pipelineSettings());
-        assertEquals(4.0, growth.apply(List.of(0L, 5L, 9L, 12L, 14L, 16L, 18L, 20L)), 1e-9,
-                "2 frames every half second");
-        // Flat but for a batch's frames still in flight at the last sample: the end alone would say 8 / 3.5 s.
-        assertEquals(4 / 3.0, growth.apply(List.of(0L, 40L, 70L, 80L, 80L, 80L, 80L, 80L, 80L, 80L, 80L, 80L, 80L,
-                80L, 80L, 88L)), 1e-9);
-        assertEquals(0.0, growth.apply(List.of(5L, 6L, 7L)), "too few samples to tell");
+    void lagGrowthIsTheSlopeOfEverySampleInTheSecondHalfAgainstItsTime() {
+        assertEquals(4.0, BenchReport.lagGrowthPerSecond(halfSecondApart(List.of(0L, 5L, 9L, 12L, 14L, 16L, 18L, 20L))),
+                1e-9, "2 frames every half second");
+        // Flat but for a batch's frames still in flight at the last sample: the two ends alone would say 8 / 3.5 s.
+        assertEquals(4 / 3.0, BenchReport.lagGrowthPerSecond(halfSecondApart(List.of(0L, 40L, 70L, 80L, 80L, 80L, 80L,
+                80L, 80L, 80L, 80L, 80L, 80L, 80L, 80L, 88L))), 1e-9);
+        // A sample late by two seconds (a slow metrics read) counts at its time, not its place: 2 frames/s throughout.
+        List<PipelineBenchmark.LagSample> late = List.of(new PipelineBenchmark.LagSample(0.5, 91),
+                new PipelineBenchmark.LagSample(1.0, 92), new PipelineBenchmark.LagSample(1.5, 93),
+                new PipelineBenchmark.LagSample(2.0, 94), new PipelineBenchmark.LagSample(2.5, 95),
+                new PipelineBenchmark.LagSample(3.0, 96), new PipelineBenchmark.LagSample(5.0, 100),
+                new PipelineBenchmark.LagSample(5.5, 101));
+        assertEquals(2.0, BenchReport.lagGrowthPerSecond(late), 1e-9);
+        assertEquals(0.0, BenchReport.lagGrowthPerSecond(halfSecondApart(List.of(5L, 6L, 7L))), "too few to tell");
+    }
+
+    private static List<PipelineBenchmark.LagSample> halfSecondApart(List<Long> frames) {
+        return java.util.stream.IntStream.range(0, frames.size())
+                .mapToObj(i -> new PipelineBenchmark.LagSample(0.5 * (i + 1), frames.get(i))).toList();
     }
 
     @Test
@@ -242,7 +250,12 @@ class BenchReportTest {
         assertEquals(0.04, slices.get(0).get("rest_of_jvm_share").asDouble(), 1e-9);
         assertEquals(62.5, slices.get(0).get("whole_machine_fps").asDouble(), 1e-9, "60 / (1 - 0.04)");
         assertFalse(slices.get(1).has("rest_of_jvm_share"), "an unknown share is left out, not written as NaN");
-        assertEquals(0.02, root.get("loads").get(0).get("jit_fraction").asDouble(), 1e-9);
+        JsonNode load = root.get("loads").get(0);
+        assertEquals(0.02, load.get("jit_fraction").asDouble(), 1e-9);
+        assertEquals(2, load.get("lag_samples").get(1).asLong());
+        assertEquals(1.0, load.get("lag_sample_times_s").get(1).asDouble(), 1e-9);
+        assertTrue(BenchReport.markdown(measured, null).contains("| 0.1 % | 2.0 % | 1, 2 |"),
+                "GC, JIT and the lag's ends in the load table");
         assertEquals(66, slices.get(1).get("whole_machine_fps").asDouble(), 1e-9, "unknown share: as measured");
     }
 
@@ -252,8 +265,8 @@ class BenchReportTest {
         PipelineBenchmark.Result p = run.pipeline();
         Load l = p.loads().get(1);
         Load missing = new Load(l.offeredPercent(), l.offeredFps(), l.sent(), l.classified() - 1, l.deadLettered(),
-                l.dropped(), l.achievedFps(), l.p50Ms(), l.p90Ms(), l.p99Ms(), l.maxMs(), l.gcFraction(), l.jitFraction(),
-                l.lag(), l.slowest());
+                l.dropped(), l.achievedFps(), l.p50Ms(), l.p90Ms(), l.p99Ms(), l.maxMs(), l.gcFraction(),
+                l.jitFraction(), l.lag(), l.slowest());
         BenchReport.Run lost = new BenchReport.Run(run.when(), run.machine(), run.peak(), run.models(), run.limit(),
                 run.pipelineSettings(), new PipelineBenchmark.Result(p.warmUp(), p.rounds(), p.rawSlices(), p.fullDecode(), p.reducedDecode(), false,
                         p.naiveFps(), List.of(p.loads().get(0), missing), p.pictureBytes()));
