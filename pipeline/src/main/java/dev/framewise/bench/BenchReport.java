@@ -359,6 +359,7 @@ public final class BenchReport {
                         l.offeredPercent(), b.frames(), b.endToEndMs(), b.captureToSourceMs(), b.decodeMs(), b.queueMs(),
                         b.inferenceMs(), b.batchSize()));
             }
+            s.append(loadCpuTable(p.loads(), ps.threads()));
             if (plotFile != null) {
                 s.append("\n![end-to-end latency against offered load](").append(plotFile).append(")\n");
             }
@@ -483,6 +484,8 @@ public final class BenchReport {
                 n.put("dropped", l.dropped());
                 n.put("gc_fraction", l.gcFraction());
                 n.put("jit_fraction", l.jitFraction());
+                ObjectNode loadCpu = n.putObject("cpu_shares");
+                l.cpu().forEach((part, share) -> loadCpu.put(part.name().toLowerCase(Locale.ROOT), share));
                 ObjectNode slow = n.putObject("slowest_1pct");
                 slow.put("frames", l.slowest().frames());
                 slow.put("end_to_end_ms", l.slowest().endToEndMs());
@@ -548,6 +551,27 @@ public final class BenchReport {
             r.cpu().forEach((part, share) -> mean.merge(part, share / p.rounds().size(), Double::sum));
         }
         return mean;
+    }
+
+    /** Where the machine's CPU went while each load was offered: a column per load, a row per part. */
+    private static String loadCpuTable(List<Load> loads, int threads) {
+        if (loads.isEmpty() || loads.stream().allMatch(l -> l.cpu().isEmpty())) {
+            return "";
+        }
+        StringBuilder s = new StringBuilder("\nWhere the machine's CPU went while each load was offered (measured as"
+                + " for the backlogs" + (threads > 1 ? "; ONNX Runtime's own worker threads are under other" : "")
+                + "):\n\n| part |");
+        loads.forEach(l -> s.append(' ').append(l.offeredPercent()).append(" % |"));
+        s.append("\n|---|").append("---:|".repeat(loads.size())).append('\n');
+        for (CpuShares.Part part : CpuShares.Part.values()) {
+            if (loads.stream().allMatch(l -> l.cpu().getOrDefault(part, 0.0) == 0)) {
+                continue;
+            }
+            s.append("| ").append(part.label).append(" |");
+            loads.forEach(l -> s.append(' ').append(pct(l.cpu().getOrDefault(part, 0.0))).append(" |"));
+            s.append('\n');
+        }
+        return s.toString();
     }
 
     private static String cpuTable(PipelineBenchmark.Result p, int threads) {

@@ -22,6 +22,7 @@ final class CpuShares {
         SOURCE_FETCHERS("Kafka consumers' fetcher and heartbeat threads (the source's)"),
         PRODUCER_IO("Kafka producers' I/O threads (the results sink, the load generator)"),
         RESULT_READER("the bench's result reader"),
+        BENCH_DRIVER("the bench's own thread (the load generator's sends) and its reads of Flink's metrics"),
         RAW_SESSIONS("raw ONNX Runtime sessions"),
         BROKER("the broker"),
         FLINK("Flink's runtime"),
@@ -53,6 +54,9 @@ final class CpuShares {
             }
             if (threadName.startsWith("framewise-bench-results")) {
                 return RESULT_READER;
+            }
+            if (threadName.equals("main") || threadName.startsWith("HttpClient-")) {
+                return BENCH_DRIVER; // the command line's thread runs the bench; java.net.http's, its REST reads
             }
             if (threadName.startsWith("bench-") && threadName.endsWith("-driver")) {
                 return RAW_SESSIONS;

@@ -84,12 +84,14 @@ public final class PipelineBenchmark {
      *     still warming up and the latencies are high with it
      * @param lag the frames sent and not yet classified, dead-lettered or dropped, sampled about every
      *     {@link #LAG_SAMPLE}
+     * @param cpu where the machine's CPU went while the load was offered, by part
      */
     public record Load(int offeredPercent, double offeredFps, long sent, long classified, long deadLettered,
             long dropped, double achievedFps, double p50Ms, double p90Ms, double p99Ms, double maxMs, double gcFraction,
-            double jitFraction, List<LagSample> lag, Breakdown slowest) {
+            double jitFraction, List<LagSample> lag, Breakdown slowest, Map<CpuShares.Part, Double> cpu) {
         public Load {
             lag = List.copyOf(lag);
+            cpu = Map.copyOf(cpu);
         }
     }
 
@@ -614,6 +616,7 @@ public final class PipelineBenchmark {
                 long droppedBefore = dropped(metrics);
                 long gc0 = gcMillis();
                 long jit0 = jitMillis();
+                CpuShares.Snapshot cpu0 = CpuShares.take();
                 long t0 = System.nanoTime();
                 List<LagSample> lag = new ArrayList<>();
                 long sent = paced(producer, pool, s.framesTopic(), sequences, rate, settings.loadPhase(), sentSoFar -> {
@@ -623,6 +626,8 @@ public final class PipelineBenchmark {
                                     - (d - droppedBefore))));
                 });
                 double phaseSeconds = (System.nanoTime() - t0) / 1e9;
+                Map<CpuShares.Part, Double> cpu = CpuShares.between(cpu0, CpuShares.take(),
+                        Runtime.getRuntime().availableProcessors());
                 double gc = (gcMillis() - gc0) / (phaseSeconds * 1000);
                 double jit = (jitMillis() - jit0) / (phaseSeconds * 1000);
                 sentTotal += sent;
@@ -635,7 +640,7 @@ public final class PipelineBenchmark {
                 Breakdown slowest = slowest(phase, pct(e2e, 99));
                 loads.add(new Load(pct, rate, sent, phase.size(), results.deadLetters() - deadBefore, dropped,
                         phase.size() / phaseSeconds, pct(e2e, 50), pct(e2e, 90), pct(e2e, 99), pct(e2e, 100), gc, jit,
-                        lag, slowest));
+                        lag, slowest, cpu));
                 progress.accept(String.format(Locale.ROOT, "load %d%%: p50 %.1f ms, p99 %.1f ms, %d dropped; %s; JIT"
                         + " %.1f %% of a core", pct, pct(e2e, 50), pct(e2e, 99), dropped, slowest, 100 * jit));
             }

@@ -32,7 +32,8 @@ class BenchReportTest {
 
     private static Load load(int pct, double p99, long sent, long classified, long dropped, List<Long> lag) {
         return new Load(pct, 60.0 * pct / 100, sent, classified, 0, dropped, 30, p99 / 2, p99 * 0.8, p99, p99 * 1.1,
-                0.001, 0.02, halfSecondApart(lag), new PipelineBenchmark.Breakdown(3, p99, 5, 2, 20, p99 - 27, 2));
+                0.001, 0.02, halfSecondApart(lag), new PipelineBenchmark.Breakdown(3, p99, 5, 2, 20, p99 - 27, 2),
+                Map.of(CpuShares.Part.TASKS, 0.4 + pct / 1000.0, CpuShares.Part.BENCH_DRIVER, 0.01));
     }
 
     private static BenchReport.Run run(double pipelineFps, double p99At50, double p99At150, long dropped, List<Long> lag) {
@@ -254,8 +255,14 @@ class BenchReportTest {
         assertEquals(0.02, load.get("jit_fraction").asDouble(), 1e-9);
         assertEquals(2, load.get("lag_samples").get(1).asLong());
         assertEquals(1.0, load.get("lag_sample_times_s").get(1).asDouble(), 1e-9);
-        assertTrue(BenchReport.markdown(measured, null).contains("| 0.1 % | 2.0 % | 1, 2 |"),
-                "GC, JIT and the lag's ends in the load table");
+        assertEquals(0.45, load.get("cpu_shares").get("tasks").asDouble(), 1e-9);
+        String md = BenchReport.markdown(measured, null);
+        assertTrue(md.contains("| 0.1 % | 2.0 % | 1, 2 |"), "GC, JIT and the lag's ends in the load table");
+        assertTrue(md.contains("| part | 50 % | 150 % |\n|---|---:|---:|\n| " + CpuShares.Part.TASKS.label
+                + " | 45.0 % | 55.0 % |\n"), md);
+        assertTrue(md.contains("| " + CpuShares.Part.BENCH_DRIVER.label + " | 1.0 % | 1.0 % |"), md);
+        assertFalse(md.substring(md.indexOf("while each load was offered")).contains(CpuShares.Part.BROKER.label),
+                "parts with no time in any load are left out");
         assertEquals(66, slices.get(1).get("whole_machine_fps").asDouble(), 1e-9, "unknown share: as measured");
     }
 
@@ -266,7 +273,7 @@ class BenchReportTest {
         Load l = p.loads().get(1);
         Load missing = new Load(l.offeredPercent(), l.offeredFps(), l.sent(), l.classified() - 1, l.deadLettered(),
                 l.dropped(), l.achievedFps(), l.p50Ms(), l.p90Ms(), l.p99Ms(), l.maxMs(), l.gcFraction(),
-                l.jitFraction(), l.lag(), l.slowest());
+                l.jitFraction(), l.lag(), l.slowest(), l.cpu());
         BenchReport.Run lost = new BenchReport.Run(run.when(), run.machine(), run.peak(), run.models(), run.limit(),
                 run.pipelineSettings(), new PipelineBenchmark.Result(p.warmUp(), p.rounds(), p.rawSlices(), p.fullDecode(), p.reducedDecode(), false,
                         p.naiveFps(), List.of(p.loads().get(0), missing), p.pictureBytes()));

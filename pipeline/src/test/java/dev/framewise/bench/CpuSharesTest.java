@@ -17,6 +17,8 @@ class CpuSharesTest {
                 "a consumer's thread, not the broker's, although it starts with kafka-");
         assertEquals(Part.RESULT_READER, Part.of("framewise-bench-results"));
         assertEquals(Part.RAW_SESSIONS, Part.of("bench-job-driver"));
+        assertEquals(Part.BENCH_DRIVER, Part.of("main"));
+        assertEquals(Part.BENCH_DRIVER, Part.of("HttpClient-3-Worker-0"));
         assertEquals(Part.BROKER, Part.of("data-plane-kafka-request-handler-3"));
         assertEquals(Part.BROKER, Part.of("kafka-0-raft-io-thread"));
         assertEquals(Part.FLINK, Part.of("Time Trigger for Source: frames -> parse -> classify (2/2)#0"));
