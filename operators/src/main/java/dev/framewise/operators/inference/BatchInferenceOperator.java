@@ -60,17 +60,14 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
     private transient long[] stagedAt;
     private transient int size;
     private transient long generation;
+    /** The open batch's one timer; it runs the batch at its deadline or after a gap in the input. */
     private transient ScheduledFuture<?> timer;
-    private transient ScheduledFuture<?> gapTimer;
-    /** The live gap timer's number: a timer that fires after it was replaced or cancelled does nothing. */
-    private transient long gapTimerNumber;
-    /** Inputs that arrived while a batch was open: a gap timer runs the batch only if none came since it was armed. */
-    private transient long arrivals;
-    /** When the last of them arrived (processing time, ms): a timer that finds a newer one re-arms from it. */
+    /** When the open batch's deadline falls (processing time, ms). */
+    private transient long deadlineMillis;
+    /** When the last input arrived while a batch was open (processing time, ms). */
     private transient long lastArrivalMillis;
-    /** Whether a pause in the input runs a batch ({@link BatchSettings#gapApplies()}), read once. */
-    private transient boolean gapRule;
-    /** The gap in whole milliseconds, as Flink's timers count them, rounded up. */
+    /** The delay and the gap in whole milliseconds, as Flink's timers count them. */
+    private transient long delayMillis;
     private transient long gapMillis;
     private transient long modelLoadMillis;
 
@@ -100,8 +97,9 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
         super.open();
         int max = settings.maxBatchSize();
         pending = new Object[max];
-        gapRule = settings.gapApplies();
-        gapMillis = (settings.maxInputGap().toNanos() + 999_999) / 1_000_000;
+        delayMillis = settings.maxBatchDelay().toMillis();
+        // Rounded up, then never past the delay: a gap equal to the delay leaves the deadline alone to close a batch.
+        gapMillis = Math.min((settings.maxInputGap().toNanos() + 999_999) / 1_000_000, delayMillis);
         stageNanos = new long[max];
         stagedAt = new long[max];
         registerMetrics(getMetricGroup());
@@ -148,7 +146,7 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
         if (size == settings.maxBatchSize()) {
             flush();
         } else if (size > 0) {
-            scheduleGapFlush();
+            lastArrivalMillis = getProcessingTimeService().getCurrentProcessingTime();
         }
     }
 
@@ -175,51 +173,36 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
         stagedAt[size] = end;
         size++;
         if (size == 1 && settings.maxBatchSize() > 1) {
-            scheduleDeadline();
+            openBatchTimer();
         }
     }
 
     /**
-     * Runs the batch if no input arrives within the gap. Any input, even one dropped or dead-lettered,
-     * moves the gap on: it shows that the input still flows. One timer per gap, not per input: inputs
-     * only note when they came, and a timer that finds a newer one re-arms for the rest of the gap.
+     * Arms the batch's one timer. The batch runs at its deadline, or once no input has arrived for the gap: any
+     * input, even one dropped or dead-lettered, shows the input still flows. Inputs only note when they came; a timer
+     * that finds a newer one arms again for the rest of the gap, so there is one timer per gap, not per input.
      */
-    private void scheduleGapFlush() {
-        if (!gapRule) {
-            return; // the deadline comes first: batches wait to fill
-        }
-        arrivals++;
-        lastArrivalMillis = getProcessingTimeService().getCurrentProcessingTime();
-        if (gapTimer == null) {
-            armGapTimer();
-        }
+    private void openBatchTimer() {
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        deadlineMillis = now + delayMillis;
+        lastArrivalMillis = now;
+        armBatchTimer(now + gapMillis);
     }
 
-    private void armGapTimer() {
-        long number = ++gapTimerNumber;
-        long armedAfter = arrivals;
-        // From the last input, or from now if the wall clock stepped back since: never past the gap's end.
-        long from = Math.min(lastArrivalMillis, getProcessingTimeService().getCurrentProcessingTime());
-        gapTimer = getProcessingTimeService().registerTimer(from + gapMillis, time -> {
-            if (number != gapTimerNumber) {
+    private void armBatchTimer(long due) {
+        long expected = generation;
+        timer = getProcessingTimeService().registerTimer(due, firedFor -> {
+            // A batch run before this fired (full, or at a barrier) has been flushed: a stale timer does nothing.
+            if (generation != expected || size == 0) {
                 return;
             }
-            gapTimer = null; // every flush retires the number, so a live timer always has a batch to run
-            if (arrivals == armedAfter) {
+            long next = Math.min(deadlineMillis, lastArrivalMillis + gapMillis);
+            if (next <= firedFor) {
                 flush();
             } else {
-                armGapTimer();
-            }
-        });
-    }
-
-    private void scheduleDeadline() {
-        long due = getProcessingTimeService().getCurrentProcessingTime() + settings.maxBatchDelay().toMillis();
-        long expected = generation;
-        timer = getProcessingTimeService().registerTimer(due, time -> {
-            // A batch that filled up before its deadline has been flushed already: a stale timer does nothing.
-            if (generation == expected && size > 0) {
-                flush();
+                // Never further off than the rest of the gap from now: the wall clock may have stepped back since.
+                long now = getProcessingTimeService().getCurrentProcessingTime();
+                armBatchTimer(Math.min(next, now + (next - firedFor)));
             }
         });
     }
@@ -233,11 +216,6 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
         if (timer != null) {
             timer.cancel(false);
             timer = null;
-        }
-        if (gapTimer != null) {
-            gapTimer.cancel(false);
-            gapTimer = null;
-            gapTimerNumber++;
         }
         int n = size;
         long start = ticker.nanoTime();
