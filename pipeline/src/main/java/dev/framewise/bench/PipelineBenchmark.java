@@ -603,10 +603,10 @@ public final class PipelineBenchmark {
             progress.accept(String.format(Locale.ROOT, "load job: warming up at %d%% for %d s, not measured",
                     LOAD_WARM_UP_PERCENT, warm.toSeconds()));
             long sentTotal = paced(producer, pool, s.framesTopic(), sequences, capacity * LOAD_WARM_UP_PERCENT / 100.0,
-                    warm, sentSoFar -> droppedIfRead(metrics)); // the samples' work, the samples thrown away
+                    warm, sentSoFar -> metrics.framesDropped()); // the samples' work, the samples thrown away
             long warmSent = sentTotal;
             await("load job warm-up drained", Duration.ofMinutes(3), () -> results.results() + results.deadLetters()
-                    + droppedIfRead(metrics).orElse(0) >= warmSent, results);
+                    + metrics.framesDropped().orElse(0) >= warmSent, results);
             for (int pct : settings.loadPercents()) {
                 double rate = capacity * pct / 100.0;
                 progress.accept(String.format(Locale.ROOT, "load %d%%: %.1f frames/s for %d s", pct, rate,
@@ -614,26 +614,25 @@ public final class PipelineBenchmark {
                 int resultsBefore = results.results();
                 long deadBefore = results.deadLetters();
                 long droppedBefore = dropped(metrics);
-                long gc0 = gcMillis();
-                long jit0 = jitMillis();
                 CpuShares.Snapshot cpu0 = CpuShares.take();
-                long t0 = System.nanoTime();
+                long t0 = cpu0.wallNanos();
                 List<LagSample> lag = new ArrayList<>();
                 long sent = paced(producer, pool, s.framesTopic(), sequences, rate, settings.loadPhase(), sentSoFar -> {
                     // A drop count that cannot be read leaves the sample out: counted as 0 it would be a spike.
-                    droppedIfRead(metrics).ifPresent(d -> lag.add(new LagSample((System.nanoTime() - t0) / 1e9,
+                    metrics.framesDropped().ifPresent(d -> lag.add(new LagSample((System.nanoTime() - t0) / 1e9,
                             sentSoFar - (results.results() - resultsBefore) - (results.deadLetters() - deadBefore)
                                     - (d - droppedBefore))));
                 });
-                double phaseSeconds = (System.nanoTime() - t0) / 1e9;
-                Map<CpuShares.Part, Double> cpu = CpuShares.between(cpu0, CpuShares.take(),
+                CpuShares.Snapshot cpu1 = CpuShares.take();
+                double phaseSeconds = (cpu1.wallNanos() - t0) / 1e9;
+                Map<CpuShares.Part, Double> cpu = CpuShares.between(cpu0, cpu1,
                         Runtime.getRuntime().availableProcessors());
-                double gc = (gcMillis() - gc0) / (phaseSeconds * 1000);
-                double jit = (jitMillis() - jit0) / (phaseSeconds * 1000);
+                double gc = (cpu1.gcMillis() - cpu0.gcMillis()) / (phaseSeconds * 1000);
+                double jit = (cpu1.jitMillis() - cpu0.jitMillis()) / (phaseSeconds * 1000);
                 sentTotal += sent;
                 long expected = sentTotal;
                 await("load " + pct + "% drained", Duration.ofMinutes(3), () -> results.results()
-                        + results.deadLetters() + droppedIfRead(metrics).orElse(0) >= expected, results);
+                        + results.deadLetters() + metrics.framesDropped().orElse(0) >= expected, results);
                 List<Sample> phase = results.since(resultsBefore);
                 long dropped = dropped(metrics) - droppedBefore;
                 long[] e2e = phase.stream().mapToLong(Sample::endToEndMicros).sorted().toArray();
@@ -663,23 +662,11 @@ public final class PipelineBenchmark {
                 slow.stream().mapToInt(Sample::batchSize).average().orElse(Double.NaN));
     }
 
-    /** The frames the job dropped so far (none before it reports any), or empty where the read failed. */
-    private static OptionalLong droppedIfRead(FlinkRestMetrics metrics) {
-        try {
-            return OptionalLong.of(metrics.sum("classify", "framesDropped").orElse(0));
-        } catch (java.io.IOException e) {
-            return OptionalLong.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return OptionalLong.empty();
-        }
-    }
-
     /** The frames the job dropped so far, read again until a read succeeds: the counts must be exact. */
     private static long dropped(FlinkRestMetrics metrics) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
-            OptionalLong d = droppedIfRead(metrics);
+            OptionalLong d = metrics.framesDropped();
             if (d.isPresent()) {
                 return d.getAsLong();
             }

@@ -165,12 +165,12 @@ final class DemoCommand implements Callable<Integer> {
                 out.flush();
                 long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 FlinkRestMetrics metrics = new FlinkRestMetrics(flink.webUi(), job.getJobID().toString());
-                while (problem == null && tap.accounted() + dropped(metrics) < feed.sent()
+                while (problem == null && tap.accounted() + metrics.framesDropped().orElse(0) < feed.sent()
                         && System.nanoTime() < drainDeadline) {
                     Thread.sleep(100);
                     problem = problem(job, feed, tap);
                 }
-                long dropped = dropped(metrics);
+                long dropped = metrics.framesDropped().orElse(0);
                 job.cancel().get(30, TimeUnit.SECONDS);
                 table.show(tap.cameras(System.nanoTime()), feed.sent(), tap.accounted());
                 return summarize(out, feed, tap, dropped, filmed, problem, settings);
@@ -201,18 +201,6 @@ final class DemoCommand implements Callable<Integer> {
             return "cannot read the results: " + tap.failure().getMessage();
         }
         return null;
-    }
-
-    /** Frames the freshness policy dropped (they go to no topic): from the job's metrics. */
-    private static long dropped(FlinkRestMetrics metrics) {
-        try {
-            return metrics.sum("classify", "framesDropped").orElse(0);
-        } catch (IOException e) {
-            return 0;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 0;
-        }
     }
 
     private int summarize(PrintWriter out, CameraFeed feed, ResultsTap tap, long dropped, double filmed, String problem,

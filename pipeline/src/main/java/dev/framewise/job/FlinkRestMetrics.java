@@ -2,6 +2,7 @@ package dev.framewise.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.framewise.operators.inference.BatchInferenceOperator;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -63,6 +64,21 @@ public final class FlinkRestMetrics {
             }
         }
         return null;
+    }
+
+    /**
+     * The frames the job's freshness policy dropped so far, which go to no topic (0 before it reports any); empty
+     * where the read failed, so a caller that must be exact can read again.
+     */
+    public OptionalLong framesDropped() {
+        try {
+            return OptionalLong.of(sum(FramewiseJob.CLASSIFY, BatchInferenceOperator.FRAMES_DROPPED).orElse(0));
+        } catch (IOException e) {
+            return OptionalLong.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return OptionalLong.empty();
+        }
     }
 
     private JsonNode get(String path) throws IOException, InterruptedException {

@@ -44,6 +44,9 @@ public final class FramewiseJob {
     /** The name under which the model file travels with the job (Flink's distributed cache). */
     public static final String MODEL_CACHE_NAME = "framewise-model";
 
+    /** The name and uid of the batching inference operator, under which its metrics are reported. */
+    public static final String CLASSIFY = "classify";
+
     private FramewiseJob() {
     }
 
@@ -131,8 +134,8 @@ public final class FramewiseJob {
                         new FreshnessPolicy(settings.maxFrameAge(), settings.maxFpsPerCamera()))),
                 settings.batch());
         SingleOutputStreamOperator<FrameClassification> classified = toClassify
-                .transform("classify", new AvroTypeInfo<>(FrameClassification.class), operator)
-                .uid("classify");
+                .transform(CLASSIFY, new AvroTypeInfo<>(FrameClassification.class), operator)
+                .uid(CLASSIFY);
 
         classified.sinkTo(results).name("classifications").uid("classifications-sink");
         DataStream<DeadLetter> rejected = parsed.getSideOutput(BatchInferenceOperator.DEAD_LETTERS)

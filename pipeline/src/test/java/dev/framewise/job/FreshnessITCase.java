@@ -7,6 +7,7 @@ import dev.framewise.demo.SyntheticCamera;
 import dev.framewise.demo.SyntheticCamera.Defect;
 import dev.framewise.kafka.KafkaClients;
 import dev.framewise.model.arch.MobileNetV2;
+import dev.framewise.operators.inference.BatchInferenceOperator;
 import dev.framewise.schemas.FrameClassification;
 import dev.framewise.schemas.SingleObjectCodec;
 import dev.framewise.testing.Topics;
@@ -84,7 +85,7 @@ class FreshnessITCase extends KafkaJobTestBase {
                 return false;
             }
         });
-        long droppedTotal = metrics.sum("classify", "framesDropped").orElse(-1);
+        long droppedTotal = metrics.sum(FramewiseJob.CLASSIFY, BatchInferenceOperator.FRAMES_DROPPED).orElse(-1);
         job.cancel().get();
 
         List<FrameClassification> results = new ArrayList<>();

@@ -46,6 +46,9 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
         implements OneInputStreamOperator<IN, OUT>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
 
+    /** The counter of inputs the handler dropped on purpose (the freshness policy's), in the operator's group. */
+    public static final String FRAMES_DROPPED = "framesDropped";
+
     /** Rejected inputs. */
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", new AvroTypeInfo<>(DeadLetter.class));
@@ -125,7 +128,7 @@ public final class BatchInferenceOperator<IN, OUT> extends AbstractStreamOperato
         for (DeadLetterReason r : DeadLetterReason.values()) {
             deadLettersByReason.put(r, byReason.counter(r.name()));
         }
-        dropped = g.counter("framesDropped");
+        dropped = g.counter(FRAMES_DROPPED);
         droppedByReason = new EnumMap<>(Admission.class);
         MetricGroup dropReasons = g.addGroup("dropped");
         for (Admission a : Admission.values()) {
