@@ -82,7 +82,7 @@ class BatchingITCase extends KafkaJobTestBase {
                 "most of the backlog ran in batches: " + backlogBatches);
         for (Latency lone : latencies.subList(backlog, backlog + 2)) {
             assertEquals(1, lone.getBatchSize(), "a lone frame runs alone");
-            assertTrue(lone.getQueueWaitUs() < 1_000_000, "a lone frame waits for the gap, not the deadline: "
+            assertTrue(lone.getQueueWaitUs() < 500_000, "a lone frame waits for the gap, not the deadline: "
                     + lone.getQueueWaitUs() + " us");
         }
     }

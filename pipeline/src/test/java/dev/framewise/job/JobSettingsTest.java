@@ -150,9 +150,10 @@ class JobSettingsTest {
     @Test
     void theJobJarTakesTheSameArguments() {
         JobSettings s = JobArguments.parse("--bootstrap", "k:9092", "--model", "/m.onnx", "--batch-size", "2",
-                "-D", "inference.top-k=3", "--ordering", "rebalance");
+                "--batch-gap", "5ms", "-D", "inference.top-k=3", "--ordering", "rebalance");
         assertEquals("/m.onnx", s.modelPath());
         assertEquals(2, s.batch().maxBatchSize());
+        assertEquals(Duration.ofMillis(5), s.batch().maxInputGap());
         assertEquals(3, s.topK());
         assertEquals(JobSettings.Ordering.REBALANCE, s.ordering());
         assertEquals("Unknown option: '--bogus' (options: --config FILE, --bootstrap HOST:PORT, --model FILE, -D key=value,"

@@ -72,8 +72,10 @@ class FreshnessPolicyTest {
         assertEquals(1001, p.camerasRemembered());
         assertEquals(Admission.ACCEPTED, p.admit("live", 59 * S, 59 * S), "the live camera sends on");
         assertEquals(1001, p.camerasRemembered(), "nothing is forgotten within the minute");
+        assertEquals(Admission.ACCEPTED, p.admit("skewed", 0, 59 * S), "a camera whose clock is a minute behind");
         assertEquals(Admission.ACCEPTED, p.admit("other", 60 * S, 60 * S));
-        assertEquals(2, p.camerasRemembered(), "a minute later only the cameras heard within it remain");
+        assertEquals(3, p.camerasRemembered(), "a minute later only the cameras heard within it remain, by the"
+                + " subtask's clock, not the cameras'");
         assertEquals(Admission.DROPPED_RATE, p.admit("live", 59 * S + 100_000, 60 * S), "the live camera's cap holds");
         assertEquals(Admission.ACCEPTED, p.admit("gone-7", 100_000, 60 * S), "a forgotten camera starts afresh");
     }

@@ -29,6 +29,8 @@ import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The batching operator in Flink's operator test harness, with a fake model handler and processing
@@ -112,19 +114,31 @@ class BatchInferenceOperatorTest {
         assertEquals(List.of("a@2", "b@2", "c@1"), emitted());
     }
 
-    @Test
-    void aBatchFlushedBySizeLeavesNoStaleDeadline() throws Exception {
-        open(2, Duration.ofMillis(100));
+    /**
+     * A batch flushed by size leaves no timer behind to cut the next batch short: with the gap rule off (a gap as long
+     * as the delay) a's deadline is due at 100 and c's at 160; with a 5 ms gap, a's gap at 5 and c's at 8.
+     */
+    @ParameterizedTest
+    @CsvSource({"100, 100, 60, 100, 160", "100, 5, 3, 5, 8"})
+    void aBatchFlushedBySizeLeavesNoStaleTimer(long delayMs, long gapMs, long third, long staleDue, long due)
+            throws Exception {
+        open(2, Duration.ofMillis(delayMs), Duration.ofMillis(gapMs));
         harness.setProcessingTime(0);
         push("a", "b");
-        harness.setProcessingTime(60);
+        assertEquals(0, activeTimers(), "the full batch ran, and its timer went with it");
+        harness.setProcessingTime(third);
         push("c");
-        // a's old deadline (100) must not cut c's batch short; c's own deadline is 160.
-        harness.setProcessingTime(120);
+        assertEquals(1, activeTimers(), "one timer for the open batch");
+        harness.setProcessingTime(staleDue);
         assertEquals(List.of("a@2", "b@2"), emitted());
-        harness.setProcessingTime(160);
+        harness.setProcessingTime(due);
         assertEquals(List.of("a@2", "b@2", "c@1"), emitted());
         assertEquals(List.of(2, 1), BATCHES);
+        assertEquals(0, activeTimers());
+    }
+
+    private int activeTimers() {
+        return harness.getProcessingTimeService().getNumActiveTimers();
     }
 
     @Test
@@ -175,6 +189,7 @@ class BatchInferenceOperatorTest {
         push("a");
         harness.prepareSnapshotPreBarrier(1);
         assertEquals(List.of("a@1"), emitted());
+        assertEquals(0, activeTimers(), "the barrier's batch took its timer with it");
         harness.setProcessingTime(200);
         assertEquals(List.of(1), BATCHES, "neither the gap nor the deadline runs another batch");
     }
@@ -201,26 +216,12 @@ class BatchInferenceOperatorTest {
         for (int t = 0; t < 20; t += 4) {
             harness.setProcessingTime(t);
             push("f" + t);
+            assertEquals(1, activeTimers(), "one timer per batch, not one per input");
         }
         harness.setProcessingTime(19);
         assertEquals(List.of(), emitted());
         harness.setProcessingTime(20);
         assertEquals(List.of("f0@5", "f4@5", "f8@5", "f12@5", "f16@5"), emitted(), "the first input waited 20 ms");
-    }
-
-    @Test
-    void aFullBatchLeavesNoStaleGapTimer() throws Exception {
-        open(2, Duration.ofMillis(100), Duration.ofMillis(5));
-        harness.setProcessingTime(0);
-        push("a", "b");
-        harness.setProcessingTime(3);
-        push("c");
-        // a's gap (due at 5) must not cut c's batch short; c's own gap is due at 8.
-        harness.setProcessingTime(5);
-        assertEquals(List.of("a@2", "b@2"), emitted());
-        harness.setProcessingTime(8);
-        assertEquals(List.of("a@2", "b@2", "c@1"), emitted());
-        assertEquals(List.of(2, 1), BATCHES);
     }
 
     @Test
